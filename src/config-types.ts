@@ -1,0 +1,41 @@
+/**
+ * The validated, frozen configuration every part is built from (src/config.ts loads
+ * config/default.json, then --config FILE / HOOKFLASH_CONFIG, then HOOKFLASH_* env vars).
+ */
+export interface ExternalSipServer {
+  host: string;
+  port: number;
+  secret: string;
+}
+
+export interface Config {
+  dataDir: string;                 // HOOKFLASH_DATA_DIR, default "./data"
+  publicHost: string;              // HOOKFLASH_PUBLIC_HOST; default first non-loopback IPv4, else 127.0.0.1
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  http: { host: string; port: number };                 // HOOKFLASH_HTTP_PORT (8080)
+  tftp: { enabled: boolean; host: string; port: number }; // HOOKFLASH_TFTP_PORT (69)
+  sip: {
+    enabled: boolean;
+    host: string;                  // bind address for UDP+TCP SIP
+    port: number;                  // HOOKFLASH_SIP_PORT (5060)
+    domain: string | null;         // SIP domain/realm; null = publicHost
+    server: 'embedded' | ExternalSipServer;
+    controlHost: string;           // drachtio control port bind (127.0.0.1)
+    controlPort: number;           // 9022; 0 = any free port
+    timers: { t1Ms: number; t2Ms: number; t4Ms: number };
+    maxMessageBytes: number;       // larger SIP messages are rejected
+    maxHeaders: number;
+  };
+  provisioning: {
+    /** Empty = everyone; else only clients in these CIDRs get profiles. */
+    allowCidrs: string[];
+    resyncPeriodicSeconds: number;
+    resyncErrorRetrySeconds: number;
+    resyncRandomDelay: number;     // Resync_Random_Delay units (x20 s)
+    timezone: string;              // IANA zone, default Europe/Warsaw
+    ntpServer: string;
+    region: string;                // default regional preset id ("pl")
+    maxReportBytes: number;        // Report_Rule upload limit (1 MiB)
+    notFoundLimit: { max: number; windowSeconds: number; blockSeconds: number };
+  };
+}
