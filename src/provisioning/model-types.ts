@@ -19,7 +19,12 @@ export interface DeviceModel {
   bootstrapFiles: string[];
   lines: number;                     // SIP lines / FXS ports
   lineKeys: number;                  // physical line keys (0 for ATAs)
-  templates: { bootstrap: string; device: string };   // paths relative to templates/
+  /**
+   * Paths relative to templates/. `withoutSecrets` renders what the plain MAC URL serves once the
+   * device moved to its secret URL; optional, loadDeviceModels fills in the shared
+   * "devices/without-secrets.xml.hbs" when a model file leaves it out.
+   */
+  templates: { bootstrap: string; device: string; withoutSecrets?: string };
   /** Parameter-name list the firmware knows (relative to repo root), used by tests. */
   paramsReference?: string;
   firmware: FirmwareImage[];         // newest last
