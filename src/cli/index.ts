@@ -5,6 +5,9 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerExtensionCommands } from './commands/extension.js';
 import { registerDeviceCommands } from './commands/device.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerUserCommands } from './commands/user.js';
+import { registerPbxDeviceCommands } from './commands/pbx-device.js';
+import { registerMailboxCommands } from './commands/mailbox.js';
 
 export type { CliIo, CliOutput } from './context.js';
 
@@ -44,7 +47,10 @@ Exit codes: 0 ok, 1 error, 2 usage.`);
   registerServeCommand(program, ctx);
   registerExtensionCommands(program, ctx);
   registerDeviceCommands(program, ctx);
+  registerPbxDeviceCommands(program, ctx);
   registerImportCommand(program, ctx);
+  registerMailboxCommands(program, ctx);
+  registerUserCommands(program, ctx);
   return { program, close: () => ctx.close() };
 }
 

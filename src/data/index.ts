@@ -9,6 +9,16 @@ import {
   createDeviceReportRepository, createServedSnapshotRepository,
 } from './repositories/snapshots-and-reports.js';
 import { createSettingsRepository } from './repositories/settings.js';
+import { createRegistrationRepository } from './repositories/registrations.js';
+import { createEntryNumberRepository, createForwardingRepository } from './repositories/pbx-routing.js';
+import { createCdrRepository } from './repositories/cdr.js';
+import { createUserRepository } from './repositories/users.js';
+import {
+  createApiTokenRepository, createAuditRepository, createSessionRepository, createSetupLinkRepository,
+} from './repositories/web-access.js';
+import { createMailboxRepository } from './repositories/mailboxes.js';
+import { createVoicemailMessageRepository } from './repositories/voicemail-messages.js';
+import { createMailOutboxRepository } from './repositories/mail-outbox.js';
 
 export type * from './types.js';
 export { DATABASE_FILE_NAME, databasePath } from './db.js';
@@ -36,6 +46,18 @@ export function openRepositories(opts: OpenRepositoriesOptions): Repositories {
     servedSnapshots: createServedSnapshotRepository(db),
     reports: createDeviceReportRepository(db),
     settings: createSettingsRepository(db),
+    registrations: createRegistrationRepository(db),
+    forwarding: createForwardingRepository(db),
+    entryNumbers: createEntryNumberRepository(db),
+    cdr: createCdrRepository(db),
+    users: createUserRepository(db),
+    sessions: createSessionRepository(db),
+    apiTokens: createApiTokenRepository(db),
+    setupLinks: createSetupLinkRepository(db),
+    audit: createAuditRepository(db),
+    mailboxes: createMailboxRepository(db),
+    voicemailMessages: createVoicemailMessageRepository(db),
+    mailOutbox: createMailOutboxRepository(db),
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)();
     },

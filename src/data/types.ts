@@ -160,6 +160,117 @@ export interface SettingsRepository {
   all(): Record<string, unknown>;
 }
 
+/* ---- PBX ---------------------------------------------------------------------------- */
+
+export type SipTransport = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
+
+/** One registered contact of an extension (a phone line). Times are epoch milliseconds. */
+export interface Registration {
+  extension: string;
+  /** The Contact URI as the phone sent it, e.g. "sip:102@192.168.1.20:5060". */
+  contact: string;
+  expiresAt: number;
+  callId: string;
+  cseq: number;
+  /** Where the REGISTER came from: behind NAT this, not the Contact host, reaches the phone. */
+  receivedAddress: string;
+  receivedPort: number;
+  transport: SipTransport;
+  userAgent: string | null;
+  instanceId: string | null;
+  registeredAt: number;
+}
+
+export type NewRegistration = Registration;
+
+export interface RegistrationRepository {
+  /** Inserts or refreshes the binding (extension, contact). Unknown extension → ValidationError. */
+  save(binding: NewRegistration): Registration;
+  get(extension: string, contact: string): Registration | undefined;
+  /** Bindings of the extension that are still live at `now`, soonest expiry last. */
+  live(extension: string, now: number): Registration[];
+  /** Every live binding (all extensions), by extension. */
+  allLive(now: number): Registration[];
+  remove(extension: string, contact: string): boolean;
+  removeAll(extension: string): number;
+  /** Deletes bindings that expired at or before `now`; returns how many. */
+  sweep(now: number): number;
+}
+
+/**
+ * Forwarding rules per extension, stored as the JSON the PBX validated (src/pbx/ owns their
+ * shape; data stays the bottom layer and does not import it).
+ */
+export interface ForwardingRepository {
+  get(extension: string): Record<string, unknown> | undefined;
+  /** Unknown extension → ValidationError. An empty object clears the forwarding. */
+  set(extension: string, rules: Record<string, unknown>): void;
+}
+
+/** An entry number's definition ({schedule, inHours, afterHours}) as stored JSON. */
+export interface StoredEntryNumber {
+  number: string;
+  definition: Record<string, unknown>;
+  updatedAt: string;
+}
+
+export interface EntryNumberRepository {
+  get(number: string): StoredEntryNumber | undefined;
+  list(): StoredEntryNumber[];
+  save(number: string, definition: Record<string, unknown>): StoredEntryNumber;
+  remove(number: string): boolean;
+}
+
+export type CallDisposition = 'answered' | 'busy' | 'no-answer' | 'unavailable' | 'cancelled' | 'failed';
+
+/** Something that happened during a call besides answer/hang-up (transfer, forward, …). */
+export interface CallEvent {
+  kind: string;
+  at: string;
+  [detail: string]: unknown;
+}
+
+export interface CallRecord {
+  id: number;
+  callId: string;
+  caller: string;
+  callee: string;
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  disposition: CallDisposition | null;
+  events: CallEvent[];
+}
+
+export interface CdrFilter {
+  /** Matches caller or callee. */
+  party?: string;
+  caller?: string;
+  callee?: string;
+  /** ISO 8601, inclusive / exclusive bounds on startedAt. */
+  since?: string;
+  until?: string;
+  disposition?: CallDisposition;
+  /** Newest first; default 100, at most 10000. */
+  limit?: number;
+}
+
+export interface CdrRepository {
+  start(call: { callId: string; caller: string; callee: string; at?: string }): CallRecord;
+  answer(id: number, at?: string): void;
+  end(id: number, disposition: CallDisposition, at?: string): void;
+  addEvent(id: number, event: Omit<CallEvent, 'at'> & { at?: string }): void;
+  get(id: number): CallRecord | undefined;
+  list(filter?: CdrFilter): CallRecord[];
+}
+
+export type * from './web-types.js';
+export type * from './voicemail-types.js';
+import type { MailboxRepository, MailOutboxRepository, VoicemailMessageRepository } from './voicemail-types.js';
+import type {
+  ApiTokenRepository, AuditRepository, SessionRepository, SetupLinkRepository, UserRepository,
+} from './web-types.js';
+
 /** Everything src/data/ hands to the rest of the application. */
 export interface Repositories {
   extensions: ExtensionRepository;
@@ -169,6 +280,20 @@ export interface Repositories {
   servedSnapshots: ServedSnapshotRepository;
   reports: DeviceReportRepository;
   settings: SettingsRepository;
+  registrations: RegistrationRepository;
+  forwarding: ForwardingRepository;
+  entryNumbers: EntryNumberRepository;
+  cdr: CdrRepository;
+  /* web UI and API (web-types.ts) */
+  users: UserRepository;
+  sessions: SessionRepository;
+  apiTokens: ApiTokenRepository;
+  setupLinks: SetupLinkRepository;
+  audit: AuditRepository;
+  /* voicemail (voicemail-types.ts) */
+  mailboxes: MailboxRepository;
+  voicemailMessages: VoicemailMessageRepository;
+  mailOutbox: MailOutboxRepository;
   /** Runs fn in one SQLite transaction (all or nothing). */
   transaction<T>(fn: () => T): T;
   close(): void;
