@@ -1,0 +1,63 @@
+/** Read-mostly admin pages: dashboard, provisioning log, sightings, audit log, API tokens. */
+import type { FastifyInstance } from 'fastify';
+import { actorOf, page, sendPage, type WebContext } from './context.js';
+import { randomToken, sha256 } from './sessions.js';
+
+const PAGE_ROWS = 200;
+export const API_TOKEN_PREFIX = 'hf_';
+
+export function registerAdminPages(admin: FastifyInstance, ctx: WebContext): void {
+  const { repos } = ctx;
+
+  admin.get('/', async (request, reply) => {
+    const unassigned = repos.sightings.unassigned(20);
+    return sendPage(ctx, reply, 'dashboard', page(request, 'Dashboard', 'dashboard', {
+      unassigned,
+      recent: repos.provisioningLog.recent(15),
+      counts: {
+        devices: repos.devices.list().length,
+        extensions: repos.extensions.list().length,
+        // Live bindings kept by the PBX registrar: real data, 0 when nothing registered.
+        registrations: repos.registrations.allLive(ctx.now()).length,
+      },
+    }));
+  });
+
+  admin.get('/provisioning-log', async (request, reply) =>
+    sendPage(ctx, reply, 'provisioning-log', page(request, 'Provisioning log', 'log', { entries: repos.provisioningLog.recent(PAGE_ROWS) })));
+
+  admin.get('/sightings', async (request, reply) => {
+    const assigned = new Set(repos.devices.list().map((d) => d.mac));
+    const sightings = repos.sightings.recent(PAGE_ROWS).map((s) => ({ ...s, assigned: s.mac !== null && assigned.has(s.mac) }));
+    return sendPage(ctx, reply, 'sightings', page(request, 'Sightings', 'sightings', { sightings }));
+  });
+
+  admin.get('/audit', async (request, reply) =>
+    sendPage(ctx, reply, 'audit', page(request, 'Audit log', 'audit', {
+      entries: repos.audit.recent(PAGE_ROWS).map((e) => ({ ...e, beforeJson: e.before === null ? '' : JSON.stringify(e.before), afterJson: e.after === null ? '' : JSON.stringify(e.after) })),
+    })));
+
+  const tokensPage = (extra: Record<string, unknown> = {}) => ({ tokens: repos.apiTokens.list().map(({ tokenHash: _h, ...t }) => t), ...extra });
+
+  admin.get('/api-tokens', async (request, reply) =>
+    sendPage(ctx, reply, 'api-tokens', page(request, 'API tokens', 'tokens', tokensPage())));
+
+  admin.post<{ Body: { name?: string } }>('/api-tokens', async (request, reply) => {
+    const name = String(request.body?.name ?? '').trim();
+    if (name.length < 1 || name.length > 64) {
+      return sendPage(ctx, reply, 'api-tokens', page(request, 'API tokens', 'tokens', tokensPage({ error: 'Give the token a name (1–64 characters), e.g. "inventory script".', field: 'name' })), 400);
+    }
+    const token = API_TOKEN_PREFIX + randomToken();
+    const saved = repos.apiTokens.add({ name, tokenHash: sha256(token), createdBy: request.webAuth!.user.name });
+    ctx.audit.record(actorOf(request), 'api-token.create', String(saved.id), undefined, { name, token });
+    return sendPage(ctx, reply, 'api-tokens', page(request, 'API tokens', 'tokens', tokensPage({
+      shownOnce: { label: `API token "${name}"`, value: token },
+    })));
+  });
+
+  admin.post<{ Params: { id: string } }>('/api-tokens/:id/revoke', async (request, reply) => {
+    const ok = repos.apiTokens.revoke(Number(request.params.id));
+    if (ok) ctx.audit.record(actorOf(request), 'api-token.revoke', request.params.id);
+    return sendPage(ctx, reply, 'api-tokens', page(request, 'API tokens', 'tokens', tokensPage(ok ? { notice: 'Token revoked.' } : { error: 'No such active token.' })), ok ? 200 : 404);
+  });
+}

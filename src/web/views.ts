@@ -1,0 +1,49 @@
+/**
+ * Server-rendered pages: every templates/web/*.hbs compiled once at start, rendered inside
+ * layout.hbs. Handlebars escapes {{values}}, so user input (names, labels) is safe in HTML.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import Handlebars from 'handlebars';
+import { findRepoRoot } from '../provisioning/models.js';
+import { formatMac } from '../util/mac.js';
+
+export interface PageContext {
+  title: string;
+  user?: { name: string; role: string } | null;
+  csrf?: string;
+  /** Which nav entry is current. */
+  nav?: string;
+  [key: string]: unknown;
+}
+
+export interface Views {
+  render(name: string, data: PageContext): string;
+}
+
+export function createViews(templatesDir: string = join(findRepoRoot(), 'templates', 'web')): Views {
+  const hb = Handlebars.create();
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('macColon', (m: unknown) => (typeof m === 'string' && m ? formatMac(m) : ''));
+  hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : ''));
+  hb.registerHelper('json', (v: unknown) => JSON.stringify(v));
+  hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
+  hb.registerHelper('inc', (n: unknown) => Number(n) + 1);
+  const pages = new Map<string, Handlebars.TemplateDelegate>();
+  for (const file of readdirSync(templatesDir).filter((f) => f.endsWith('.hbs'))) {
+    const source = readFileSync(join(templatesDir, file), 'utf8');
+    const name = basename(file, '.hbs');
+    if (name.startsWith('_')) hb.registerPartial(name.slice(1), source);
+    else pages.set(name, hb.compile(source, { strict: false }));
+  }
+  const layout = pages.get('layout');
+  if (!layout) throw new Error(`${templatesDir}/layout.hbs is missing`);
+  return {
+    render(name, data) {
+      const page = pages.get(name);
+      if (!page) throw new Error(`no web template ${name}.hbs`);
+      const isAdmin = data.user?.role === 'admin';
+      return layout({ ...data, isAdmin, body: new hb.SafeString(page({ ...data, isAdmin })) });
+    },
+  };
+}
