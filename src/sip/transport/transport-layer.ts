@@ -25,6 +25,9 @@ const SERVER_NAME = 'hookflash';
 interface UdpListener { socket: UdpSocket; address: string; family: Family; dualStack: boolean; port: number }
 interface TcpListener { server: Server; address: string; family: Family; port: number }
 
+/** Requested SO_RCVBUF for UDP listeners (the kernel limits it to net.core.rmem_max). */
+const UDP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export function createTransportLayer(config: TransportConfig): TransportLayer {
   const { logger } = config;
   const hosts = [...new Set([...(config.host ? [config.host] : []), ...(config.hosts ?? [])])];
@@ -118,6 +121,14 @@ export function createTransportLayer(config: TransportConfig): TransportLayer {
       });
       socket.bind({ address, port, exclusive: true }, () => {
         socket.removeAllListeners('error');
+        // The 208 KiB default queue holds only ~90 datagrams: a short stall (GC, a burst of
+        // app traffic) then drops requests and the peers' retransmissions pile on. The kernel
+        // caps this at net.core.rmem_max.
+        try {
+          socket.setRecvBufferSize(UDP_RECV_BUFFER_BYTES);
+        } catch {
+          // not permitted here: keep the default
+        }
         const listener: UdpListener = { socket, address, family, dualStack, port: socket.address().port };
         socket.on('error', (err) => logger.warn({ err: err.message, address }, 'udp socket error'));
         socket.on('message', (raw, rinfo) => onDatagram(listener, raw, rinfo));
