@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config-types.js';
 import type { Logger } from './log.js';
 import { openRepositories } from './data/index.js';
@@ -16,10 +16,14 @@ import { createProvisioningService } from './provisioning/pipeline.js';
 import { registerProvisioningRoutes } from './provisioning/http-routes.js';
 import { createTftpServer } from './provisioning/tftp-server.js';
 import { createSipServer } from './sip/server.js';
+import { startPbx, type DrachtioTarget } from './pbx/start.js';
+import { registerWebRoutes, ensureAdminSetupLink, registrationsFromRepository } from './web/index.js';
 
 export interface RunningHookflash {
   /** Bound ports (null when that part could not start or is disabled). */
   ports: { http: number | null; tftp: number | null; sip: number | null; sipControl: number | null };
+  /** One-time admin setup link when no admin exists yet (a secret: print it, never log it). */
+  setupUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -57,10 +61,16 @@ export async function startHookflash(config: Config, opts: { logger: Logger }): 
     const provisioning = createProvisioningService({
       repos, renderer, models, config, firmwareDir, logger: log.child({ part: 'provisioning' }),
     });
+    // Its activity writer thread must flush before the repositories close (stopped in reverse order).
+    started.push({ name: 'provisioning', stop: () => provisioning.close() });
 
-    const http = await startHttp(config, log, (app) =>
-      registerProvisioningRoutes(app, { service: provisioning, config, logger: log.child({ part: 'http' }) }),
-    );
+    const http = await startHttp(config, log, async (app) => {
+      await registerProvisioningRoutes(app, { service: provisioning, config, logger: log.child({ part: 'http' }) });
+      await registerWebRoutes(app, {
+        repos, models, renderer, config, logger: log.child({ part: 'web' }),
+        registrationsFor: registrationsFromRepository(repos),
+      });
+    });
     if (http) {
       ports.http = http.port;
       started.push({ name: 'http', stop: () => http.app.close() });
@@ -80,6 +90,7 @@ export async function startHookflash(config: Config, opts: { logger: Logger }): 
       }
     }
 
+    let drachtio: DrachtioTarget | null = config.sip.server === 'embedded' ? null : config.sip.server;
     if (config.sip.enabled && config.sip.server === 'embedded') {
       const sip = createSipServer({
         sip: config.sip, publicHost: config.publicHost, dataDir: config.dataDir, logger: log.child({ part: 'sip' }),
@@ -89,20 +100,35 @@ export async function startHookflash(config: Config, opts: { logger: Logger }): 
         ports.sip = bound.sipPort;
         ports.sipControl = bound.controlPort;
         started.push({ name: 'sip', stop: () => sip.stop() });
+        drachtio = { host: config.sip.controlHost, port: bound.controlPort, secret: bound.secret };
       } catch (err) {
         log.error({ port: config.sip.port, err: describe(err) },
           `SIP server not started: ${describe(err)} (set HOOKFLASH_SIP_PORT to a free port)`);
+      }
+    }
+
+    if (config.pbx.enabled && drachtio) {
+      try {
+        const pbx = await startPbx({
+          server: drachtio, repos, logger: log,
+          config: { publicHost: config.publicHost, sip: { domain: config.sip.domain }, pbx: config.pbx },
+        });
+        started.push({ name: 'pbx', stop: () => pbx.stop() });
+      } catch (err) {
+        log.error({ err: describe(err) }, `PBX not started: ${describe(err)}`);
       }
     }
   } catch (err) {
     await stopAll(started, log);
     throw err;
   }
+  const setupUrl = ports.http === null ? null : ensureAdminSetupLink({ repos, config, httpPort: ports.http });
 
   log.info({ ports, publicHost: config.publicHost, dataDir: config.dataDir }, 'hookflash started');
   let stopping: Promise<void> | null = null;
   return {
     ports,
+    setupUrl,
     stop: () => (stopping ??= stopAll(started, log)),
   };
 }
@@ -110,7 +136,13 @@ export async function startHookflash(config: Config, opts: { logger: Logger }): 
 async function startHttp(
   config: Config, log: Logger, register: (app: FastifyInstance) => Promise<void> | void,
 ): Promise<{ app: FastifyInstance; port: number } | null> {
-  const app = Fastify({ loggerInstance: log.child({ part: 'http' }) as FastifyBaseLogger, disableRequestLogging: true, trustProxy: false });
+  const app = Fastify({
+    loggerInstance: log.child({ part: 'http' }) as FastifyBaseLogger,
+    // Devices poll profiles all day: one line per request would drown the log. The pipeline
+    // logs what matters (sightings, served profiles, rate-limit blocks) itself.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: false,
+  });
   await register(app);
   try {
     await app.listen({ host: config.http.host, port: config.http.port });

@@ -38,4 +38,14 @@ export interface Config {
     maxReportBytes: number;        // Report_Rule upload limit (1 MiB)
     notFoundLimit: { max: number; windowSeconds: number; blockSeconds: number };
   };
+  pbx: {
+    enabled: boolean;              // connect the PBX (a drachtio-srf app) to the SIP server
+    realm: string | null;          // digest realm; null = sip.domain, else publicHost
+    minExpiresS: number;           // shorter REGISTER expiries get 423 + Min-Expires
+    maxExpiresS: number;           // longer ones are clamped
+    defaultExpiresS: number;
+    sweepIntervalS: number;
+    nonceTtlS: number;
+    lockout: { maxFailures: number; windowS: number; blockS: number; maxTracked: number };
+  };
 }

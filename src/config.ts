@@ -148,6 +148,18 @@ const SCHEMA: Branch = {
     maxReportBytes: integer(1024, 67_108_864),
     notFoundLimit: { max: integer(1, 100_000), windowSeconds: integer(1, 86_400), blockSeconds: integer(1, 86_400) },
   },
+  pbx: {
+    enabled: boolean,
+    realm: nullableHost,
+    minExpiresS: integer(1, 86_400),
+    maxExpiresS: integer(1, 604_800),
+    defaultExpiresS: integer(1, 604_800),
+    sweepIntervalS: integer(1, 86_400),
+    nonceTtlS: integer(10, 86_400),
+    lockout: {
+      maxFailures: integer(1, 10_000), windowS: integer(1, 86_400), blockS: integer(1, 604_800), maxTracked: integer(100, 10_000_000),
+    },
+  },
 };
 
 function stripComments(o: Record<string, unknown>): Record<string, unknown> {

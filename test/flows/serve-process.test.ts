@@ -5,7 +5,8 @@
 import t, { type Test } from 'tap';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -16,7 +17,12 @@ const run = promisify(execFile);
 interface Started { child: ChildProcess; lines: Array<Record<string, unknown>>; ports: Record<string, number | null> }
 
 async function startServe(t: Test, env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/bin.ts'), 'serve'], {
+  // The drachtio control port defaults to 9022; tests run in parallel, so let the OS pick one.
+  const configDir = mkdtempSync(join(tmpdir(), 'hookflash-serve-'));
+  t.teardown(() => rmSync(configDir, { recursive: true, force: true }));
+  const configFile = join(configDir, 'hookflash.json');
+  writeFileSync(configFile, JSON.stringify({ sip: { controlPort: 0 } }));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/bin.ts'), '--config', configFile, 'serve'], {
     cwd: root,
     env: { ...process.env, HOOKFLASH_PUBLIC_HOST: '127.0.0.1', HOOKFLASH_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -57,12 +63,14 @@ function stop(child: ChildProcess): Promise<number | null> {
 }
 
 t.test('serve starts on free ports, serves the bootstrap profile over HTTP and TFTP, stops on SIGTERM', async (t) => {
-  const dataDir = t.testdir();
+  const dataDir = join(t.testdir(), 'data');
   const s = await startServe(t, {
     HOOKFLASH_DATA_DIR: dataDir, HOOKFLASH_HTTP_PORT: '0', HOOKFLASH_TFTP_PORT: '0', HOOKFLASH_SIP_PORT: '0',
   });
   t.type(s.ports.http, 'number');
   t.type(s.ports.tftp, 'number');
+  t.type(s.ports.sip, 'number', 'the bundled SIP server is up');
+  t.ok(s.lines.some((l) => l.msg === 'PBX connected to the SIP server'), 'the PBX (a drachtio-srf app) connected to it');
 
   const res = await fetch(`http://127.0.0.1:${s.ports.http}/spa303.cfg`);
   t.equal(res.status, 200);
@@ -83,7 +91,7 @@ t.test('a TFTP port that cannot be bound is one clear log line; HTTP keeps servi
   const busyPort = blocker.address().port;
 
   const s = await startServe(t, {
-    HOOKFLASH_DATA_DIR: t.testdir(), HOOKFLASH_HTTP_PORT: '0', HOOKFLASH_TFTP_PORT: String(busyPort), HOOKFLASH_SIP_PORT: '0',
+    HOOKFLASH_DATA_DIR: join(t.testdir(), 'data'), HOOKFLASH_HTTP_PORT: '0', HOOKFLASH_TFTP_PORT: String(busyPort), HOOKFLASH_SIP_PORT: '0',
   });
   t.equal(s.ports.tftp, null, 'no TFTP port reported');
   const tftpLines = s.lines.filter((l) => typeof l.msg === 'string' && /TFTP/.test(l.msg as string));

@@ -18,6 +18,10 @@ Examples:
       const { startHookflash } = await import('../../app.js');
       const logger = createLogger({ level: config.log.level, destination: streamOf(ctx.io.stdout) });
       const running = await startHookflash(config, { logger });
+      if (running.setupUrl) {
+        // The link is a credential: shown to the operator on the terminal, never written to the log.
+        ctx.io.stderr.write(`No admin account yet. Open this one-time link to create one (it expires): ${running.setupUrl}\n`);
+      }
       await new Promise<void>((resolve) => {
         let stopping = false;
         const onSignal = (signal: NodeJS.Signals) => {
