@@ -3,6 +3,7 @@
  * child-process protocol of bench/provisioning-server.ts (one JSON object per line).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -98,3 +99,22 @@ export async function startBenchServer(devices: number): Promise<BenchServer> {
     },
   };
 }
+
+/** The slice of autocannon's (untyped) API used here. */
+export interface AutocannonRequest { path: string; headers?: Record<string, string>; method?: string }
+export interface AutocannonResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+export type Autocannon = (opts: {
+  url: string;
+  connections: number;
+  duration?: number;
+  amount?: number;
+  headers?: Record<string, string>;
+  requests?: Array<{ method: string; setupRequest: (req: AutocannonRequest) => AutocannonRequest }>;
+}) => Promise<AutocannonResult>;
+export const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;

@@ -5,27 +5,8 @@
  *
  *   npx tsx bench/provisioning-http.ts            (BENCH_SECONDS=10 BENCH_ROUNDS=2 BENCH_DEVICES=1000)
  */
-import { createRequire } from 'node:module';
-import { machine, startBenchServer } from './provisioning-common.js';
+import { autocannon, machine, startBenchServer } from './provisioning-common.js';
 
-/** The slice of autocannon's (untyped) API used here. */
-interface AutocannonRequest { path: string; headers?: Record<string, string>; method?: string }
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-type Autocannon = (opts: {
-  url: string;
-  connections: number;
-  duration?: number;
-  amount?: number;
-  headers?: Record<string, string>;
-  requests?: Array<{ method: string; setupRequest: (req: AutocannonRequest) => AutocannonRequest }>;
-}) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
