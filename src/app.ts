@@ -17,6 +17,7 @@ import { registerProvisioningRoutes } from './provisioning/http-routes.js';
 import { createTftpServer } from './provisioning/tftp-server.js';
 import { createSipServer } from './sip/server.js';
 import { startPbx, type DrachtioTarget } from './pbx/start.js';
+import { startVoicemailDelivery } from './pbx/voicemail/delivery.js';
 import { registerWebRoutes, ensureAdminSetupLink, registrationsFromRepository } from './web/index.js';
 
 export interface RunningHookflash {
@@ -106,6 +107,11 @@ export async function startHookflash(config: Config, opts: { logger: Logger }): 
           `SIP server not started: ${describe(err)} (set HOOKFLASH_SIP_PORT to a free port)`);
       }
     }
+
+    const delivery = startVoicemailDelivery({
+      repos, dataDir: config.dataDir, mail: config.mail, timeZone: config.provisioning.timezone, logger: log,
+    });
+    if (delivery) started.push({ name: 'mail', stop: () => delivery.stop() });
 
     if (config.pbx.enabled && drachtio) {
       try {

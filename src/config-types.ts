@@ -38,6 +38,10 @@ export interface Config {
     maxReportBytes: number;        // Report_Rule upload limit (1 MiB)
     notFoundLimit: { max: number; windowSeconds: number; blockSeconds: number };
   };
+  mail: {
+    smtpUrl: string | null;        // HOOKFLASH_SMTP_URL; null = voicemail stored, not e-mailed
+    from: string;                  // From: of voicemail e-mails
+  };
   pbx: {
     enabled: boolean;              // connect the PBX (a drachtio-srf app) to the SIP server
     realm: string | null;          // digest realm; null = sip.domain, else publicHost

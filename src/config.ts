@@ -38,7 +38,13 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   HOOKFLASH_TFTP_PORT: 'tftp.port',
   HOOKFLASH_SIP_PORT: 'sip.port',
   HOOKFLASH_LOG_LEVEL: 'log.level',
+  HOOKFLASH_SMTP_URL: 'mail.smtpUrl',
 };
+
+/** Values never echoed in error messages: an SMTP URL may hold a password, an external sip.server object holds the control secret. */
+function holdsSecret(keyPath: string, value: unknown): boolean {
+  return keyPath === 'mail.smtpUrl' || (keyPath === 'sip.server' && typeof value === 'object' && value !== null);
+}
 
 type Raw = unknown;
 /** A leaf check: returns the (coerced) value or a description of what is allowed. */
@@ -117,6 +123,18 @@ const sipServer: Leaf = (v) => {
   return ok({ host: o.host, port: o.port, secret: o.secret });
 };
 
+const smtpUrl: Leaf = (v) => {
+  const expected = 'null or an smtp:// / smtps:// URL such as smtp://user:pass@mail.example.com:587';
+  if (v === null) return ok(null);
+  if (typeof v !== 'string') return bad(expected);
+  try {
+    const url = new URL(v);
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname ? ok(v) : bad(expected);
+  } catch {
+    return bad(expected);
+  }
+};
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const SCHEMA: Branch = {
@@ -148,6 +166,7 @@ const SCHEMA: Branch = {
     maxReportBytes: integer(1024, 67_108_864),
     notFoundLimit: { max: integer(1, 100_000), windowSeconds: integer(1, 86_400), blockSeconds: integer(1, 86_400) },
   },
+  mail: { smtpUrl, from: nonEmptyString },
   pbx: {
     enabled: boolean,
     realm: nullableHost,
@@ -190,7 +209,8 @@ function applyLayer(target: Record<string, unknown>, layer: unknown, schema: Bra
     if (typeof node === 'function') {
       const result = node(value, fromEnv);
       if (!result.ok) {
-        throw new ConfigError(`config: ${keyPath} = ${show(value)} is not allowed: expected ${result.expected} (from ${source})`, keyPath);
+        const shown = holdsSecret(keyPath, value) ? '(value not shown: it may hold a secret)' : show(value);
+        throw new ConfigError(`config: ${keyPath} = ${shown} is not allowed: expected ${result.expected} (from ${source})`, keyPath);
       }
       target[key] = result.value;
     } else {

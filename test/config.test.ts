@@ -74,7 +74,7 @@ t.test('file layer then env layer then overrides', (t) => {
   t.equal(c2.sip.controlPort, 0);
   t.equal(c2.dataDir, '/tmp/hf-data');
   t.equal(c2.publicHost, '127.0.0.1');
-  t.same(Object.keys(ENV_VARS).sort(), ['HOOKFLASH_DATA_DIR', 'HOOKFLASH_HTTP_PORT', 'HOOKFLASH_LOG_LEVEL', 'HOOKFLASH_PUBLIC_HOST', 'HOOKFLASH_SIP_PORT', 'HOOKFLASH_TFTP_PORT']);
+  t.same(Object.keys(ENV_VARS).sort(), ['HOOKFLASH_DATA_DIR', 'HOOKFLASH_HTTP_PORT', 'HOOKFLASH_LOG_LEVEL', 'HOOKFLASH_PUBLIC_HOST', 'HOOKFLASH_SIP_PORT', 'HOOKFLASH_SMTP_URL', 'HOOKFLASH_TFTP_PORT']);
   t.equal(loadConfig({ env: { HOOKFLASH_HTTP_PORT: '' } }).http.port, 8080, 'empty env var counts as unset');
   t.end();
 });
