@@ -12,6 +12,7 @@ import type { Logger } from './log.js';
 import { openRepositories } from './data/index.js';
 import { loadDeviceModels } from './provisioning/models.js';
 import { createProfileRenderer } from './provisioning/render.js';
+import { renderEnvFromConfig } from './provisioning/render-env.js';
 import { createProvisioningService } from './provisioning/pipeline.js';
 import { registerProvisioningRoutes } from './provisioning/http-routes.js';
 import { createTftpServer } from './provisioning/tftp-server.js';
@@ -48,17 +49,7 @@ export async function startHookflash(config: Config, opts: { logger: Logger }): 
 
   try {
     const models = loadDeviceModels();
-    const renderer = createProfileRenderer({
-      models,
-      env: {
-        publicHost: config.publicHost,
-        httpPort: config.http.port,
-        sipPort: config.sip.port,
-        sipDomain: config.sip.domain,
-        provisioning: config.provisioning,
-        settings: repos.settings.all(),
-      },
-    });
+    const renderer = createProfileRenderer({ models, env: renderEnvFromConfig(config, repos.settings.all()) });
     const provisioning = createProvisioningService({
       repos, renderer, models, config, firmwareDir, logger: log.child({ part: 'provisioning' }),
     });

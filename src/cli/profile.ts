@@ -4,22 +4,13 @@
  */
 import type { Device, Extension, Repositories } from '../data/types.js';
 import { createProfileRenderer, type ProfileRenderer } from '../provisioning/render.js';
+import { renderEnvFromConfig } from '../provisioning/render-env.js';
 import { isSecretParam } from '../provisioning/diff.js';
 import type { CliContext } from './context.js';
 
 export function createCliRenderer(ctx: CliContext): ProfileRenderer {
   const config = ctx.config();
-  return createProfileRenderer({
-    models: ctx.models(),
-    env: {
-      publicHost: config.publicHost,
-      httpPort: config.http.port,
-      sipPort: config.sip.port,
-      sipDomain: config.sip.domain,
-      provisioning: config.provisioning,
-      settings: ctx.repos().settings.all(),
-    },
-  });
+  return createProfileRenderer({ models: ctx.models(), env: renderEnvFromConfig(config, ctx.repos().settings.all()) });
 }
 
 /** Same lookup as the pipeline: lines plus function-key targets that are extensions. */
