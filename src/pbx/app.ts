@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { Repositories } from '../data/types.js';
 import { resolvePbxConfig, type PbxConfig, type PbxConfigInput } from './config.js';
 import { createRegistrar, type FindContacts } from './registrar/index.js';
+import type { AuthGuard } from './auth/guard.js';
 import type { PbxSrf } from './srf-types.js';
 import { createDirectory, createForwardingStore, createScheduleStore, type EntryNumberStore } from './stores.js';
 import type { DirectoryLookup, ForwardingStore } from './types.js';
@@ -29,6 +30,7 @@ export interface Pbx {
   config: PbxConfig;
   realm: string;
   findContacts: FindContacts;
+  guard: AuthGuard;
   forwarding: ForwardingStore;
   schedules: EntryNumberStore;
   directory: DirectoryLookup;
@@ -58,6 +60,7 @@ export function createPbx(deps: PbxDeps): Pbx {
     config,
     realm,
     findContacts: registrar.findContacts,
+    guard: registrar.guard,
     forwarding: createForwardingStore({ forwarding: deps.repos.forwarding, logger }),
     schedules: createScheduleStore({ entryNumbers: deps.repos.entryNumbers, logger }),
     directory: createDirectory({ extensions: deps.repos.extensions }),

@@ -8,6 +8,9 @@ import type { Logger } from '../log.js';
 import type { Repositories } from '../data/types.js';
 import { createPbx, type Pbx, type PbxDeps } from './app.js';
 import type { PbxSrf } from './srf-types.js';
+import { installCallHandling } from './invite.js';
+import { createCallRouter } from './rules/plan.js';
+import type { CallSrf } from './call/srf-call-types.js';
 
 export interface DrachtioTarget {
   host: string;
@@ -36,6 +39,17 @@ export async function startPbx(deps: StartPbxDeps): Promise<RunningPbx> {
   const srf = new Srf();
   // Handlers are installed before connect so the server learns every route at authentication.
   const pbx = createPbx({ srf: srf as unknown as PbxSrf, repos: deps.repos, config: deps.config, logger: deps.logger });
+  installCallHandling({
+    srf: srf as unknown as CallSrf,
+    router: createCallRouter({ forwarding: pbx.forwarding, schedules: pbx.schedules, directory: pbx.directory, clock: Date.now }),
+    findContacts: pbx.findContacts,
+    guard: pbx.guard,
+    extensions: deps.repos.extensions,
+    forwarding: pbx.forwarding,
+    directory: pbx.directory,
+    cdr: deps.repos.cdr,
+    logger: log,
+  });
   deps.install?.(srf as unknown as PbxSrf, pbx);
 
   await new Promise<void>((resolve, reject) => {

@@ -35,7 +35,11 @@ export interface AuthGuardDeps {
   logger: Logger;
 }
 
-export function createAuthGuard(deps: AuthGuardDeps): { check(request: AuthCheck): AuthDecision } {
+export interface AuthGuard {
+  check(request: AuthCheck): AuthDecision;
+}
+
+export function createAuthGuard(deps: AuthGuardDeps): AuthGuard {
   const { digest, lockout, logger } = deps;
 
   function challenge(proxy: boolean, stale: boolean): AuthDecision {

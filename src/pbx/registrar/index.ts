@@ -6,7 +6,7 @@ import type { Logger } from '../../log.js';
 import type { ExtensionRepository, RegistrationRepository } from '../../data/types.js';
 import { createDigestAuthenticator } from '../auth/digest.js';
 import { createLockout } from '../auth/lockout.js';
-import { createAuthGuard } from '../auth/guard.js';
+import { createAuthGuard, type AuthGuard } from '../auth/guard.js';
 import type { PbxConfig } from '../config.js';
 import type { PbxSrf } from '../srf-types.js';
 import { createBindingService } from './bindings.js';
@@ -34,6 +34,8 @@ export interface RegistrarDeps {
 
 export interface Registrar {
   findContacts: FindContacts;
+  /** The digest + lock-out guard; INVITE authentication shares it so all failures count together. */
+  guard: AuthGuard;
   /** Deletes expired bindings now; returns how many. */
   sweep(): number;
   stop(): void;
@@ -86,6 +88,7 @@ export function createRegistrar(deps: RegistrarDeps): Registrar {
 
   return {
     findContacts: createContactFinder({ registrations: repos.registrations, clock }),
+    guard,
     sweep,
     stop: () => clearInterval(timer),
   };

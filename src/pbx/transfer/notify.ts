@@ -16,13 +16,10 @@ export function sipfrag(status: number): string {
 }
 
 /**
- * The last NOTIFY should say `terminated;reason=noresource` (RFC 3515). The embedded server
- * (src/sip/core/outbound.ts trackInDialogFinal) currently ends the whole dialog when the app's
- * NOTIFY says terminated, even in an INVITE dialog, which would drop the call a failed
- * transfer must keep. Until that check also requires `dialog.usage === 'subscribe'`, the final
- * NOTIFY ends the subscription by expiring it at once instead.
+ * The last NOTIFY ends the implicit refer subscription (RFC 3515). It travels inside the INVITE
+ * dialog, which must survive it: a failed transfer leaves the original call up.
  */
-export const FINAL_SUBSCRIPTION_STATE = 'active;expires=0';
+export const FINAL_SUBSCRIPTION_STATE = 'terminated;reason=noresource';
 
 export async function notifyReferProgress(dialog: SrfDialog, status: number, logger: Logger): Promise<void> {
   if (!dialog.connected) return;

@@ -104,7 +104,9 @@ function trackInDialogFinal(ctx: CoreContext, dialog: Dialog, txn: OutboundTxn, 
   const status = res.status;
   const challenged = status === 401 || status === 407;
   if (txn.method === 'BYE' && !challenged) return endDialog(ctx, dialog);
-  if (txn.method === 'NOTIFY' && !challenged &&
+  // Only a SUBSCRIBE dialog ends with its subscription: a refer NOTIFY (transfer progress) rides
+  // inside an INVITE dialog, and its final `terminated` must leave the call up (RFC 3515/6665).
+  if (txn.method === 'NOTIFY' && dialog.usage === 'subscribe' && !challenged &&
       /^\s*terminated/i.test(getHeader(txn.request, 'Subscription-State') ?? '')) return endDialog(ctx, dialog);
   if (txn.method === 'INVITE') {
     if (status >= 200 && status < 300) {
