@@ -62,8 +62,14 @@ const idle = hwm();
 let i = 0;
 const result = await autocannon({
   url: `http://127.0.0.1:${ports.http}`, connections: 50, duration: seconds,
-  requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/spa/${deviceMac(i++ % devices)}.xml`,
-    headers: { 'user-agent': 'Cisco/SPA303-7.6.2c (0011223344AA)(CCQ12345678)' } }) }],
+  // Each request is one device asking for its own profile: the User-Agent carries that MAC
+  // (a UA MAC that differs from the path is refused by the pipeline).
+  requests: [{ method: 'GET', setupRequest: (req) => {
+    const n = i++ % devices;
+    const mac = deviceMac(n);
+    const model = n % 2 === 0 ? 'SPA303-7.6.2c' : 'SPA112-1.4.1(SR5)';
+    return { ...req, path: `/spa/${mac}.xml`, headers: { 'user-agent': `Cisco/${model} (${mac.toUpperCase()})(CCQ12345678)` } };
+  } }],
 });
 // One TFTP bootstrap per device, 20 at a time (tftp-hpa), so the TFTP side is exercised too.
 for (let d = 0; d < devices; d += 20) {
