@@ -100,17 +100,32 @@ function sendResult(reply: FastifyReply, result: ProvisioningResult): FastifyRep
         .header('content-length', result.size)
         .send(createReadStream(result.path));
     case 'not-found':
+    case 'forbidden':
+    case 'rate-limited':
+      return sendRefusal(reply, result);
+    case 'error':
+      return reply.code(500).type('text/plain').send(`Server error: ${result.reason}\n`);
+  }
+}
+
+/** The refusals profile requests and report uploads share: same status codes, same texts. */
+type Refusal =
+  | { kind: 'not-found' }
+  | { kind: 'forbidden'; reason: string }
+  | { kind: 'rate-limited'; retryAfterSeconds: number };
+
+function sendRefusal(reply: FastifyReply, refusal: Refusal): FastifyReply {
+  switch (refusal.kind) {
+    case 'not-found':
       return reply.code(404).type('text/plain').send('Not Found\n');
     case 'forbidden':
-      return reply.code(403).type('text/plain').send(`Forbidden: ${result.reason}\n`);
+      return reply.code(403).type('text/plain').send(`Forbidden: ${refusal.reason}\n`);
     case 'rate-limited':
       return reply
         .code(429)
-        .header('retry-after', String(result.retryAfterSeconds))
+        .header('retry-after', String(refusal.retryAfterSeconds))
         .type('text/plain')
-        .send(`Too many failed requests; retry in ${result.retryAfterSeconds} s\n`);
-    case 'error':
-      return reply.code(500).type('text/plain').send(`Server error: ${result.reason}\n`);
+        .send(`Too many failed requests; retry in ${refusal.retryAfterSeconds} s\n`);
   }
 }
 
@@ -119,15 +134,9 @@ function sendReportResult(reply: FastifyReply, result: ReportResult): FastifyRep
     case 'saved':
       return reply.code(200).type('text/plain').send(`Report saved (${result.paramCount} parameters)\n`);
     case 'not-found':
-      return reply.code(404).type('text/plain').send('Not Found\n');
     case 'forbidden':
-      return reply.code(403).type('text/plain').send(`Forbidden: ${result.reason}\n`);
     case 'rate-limited':
-      return reply
-        .code(429)
-        .header('retry-after', String(result.retryAfterSeconds))
-        .type('text/plain')
-        .send(`Too many failed requests; retry in ${result.retryAfterSeconds} s\n`);
+      return sendRefusal(reply, result);
     case 'rejected':
       return reply.code(result.status).type('text/plain').send(`${result.reason}\n`);
   }
