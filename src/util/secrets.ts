@@ -6,6 +6,9 @@ import { randomBytes, randomInt } from 'node:crypto';
  */
 export const PASSWORD_ALPHABET = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
+/** Length of SIP passwords Hookflash generates (extension add, rotation, imports). */
+export const GENERATED_SIP_PASSWORD_LENGTH = 20;
+
 /** A random password from an unambiguous alphabet (crypto RNG, no modulo bias). */
 export function generatePassword(length = 20): string {
   if (!Number.isInteger(length) || length < 8 || length > 256) {

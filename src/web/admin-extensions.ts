@@ -4,7 +4,8 @@ import type { Extension } from '../data/types.js';
 import { generatePassword } from '../util/secrets.js';
 import { actorOf, expectedError, page, sendPage, type WebContext } from './context.js';
 
-export const GENERATED_SIP_PASSWORD_LENGTH = 20;
+export { GENERATED_SIP_PASSWORD_LENGTH } from '../util/secrets.js';
+import { GENERATED_SIP_PASSWORD_LENGTH } from '../util/secrets.js';
 
 interface ExtensionForm { number?: string; displayName?: string; emails?: string; sipPassword?: string }
 

@@ -5,7 +5,8 @@ import { formatMac } from '../../util/mac.js';
 import { formatTable, type CliContext } from '../context.js';
 
 /** Length of generated SIP passwords: long enough that online guessing is hopeless. */
-export const GENERATED_SIP_PASSWORD_LENGTH = 20;
+export { GENERATED_SIP_PASSWORD_LENGTH } from '../../util/secrets.js';
+import { GENERATED_SIP_PASSWORD_LENGTH } from '../../util/secrets.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

@@ -3,10 +3,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { ValidationError } from '../../errors.js';
-import { generatePassword } from '../../util/secrets.js';
 import { formatTable, type CliContext } from '../context.js';
 import { planImport, type ImportPlan } from '../import/plan.js';
-import { GENERATED_SIP_PASSWORD_LENGTH } from './extension.js';
+import { applyImportPlan, describeImportPlan } from '../import/apply.js';
 
 /** Far above any office; stops a mistyped path (a disk image, a log) from being read whole. */
 const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
@@ -48,11 +47,11 @@ Examples:
       }
       if (total === 0) throw new ValidationError(`${file}: no rows to import (only a header?)`);
       if (opts.dryRun) {
-        ctx.out(`dry run: ${describe(plan)} are valid; nothing was written`);
+        ctx.out(`dry run: ${describeImportPlan(plan)} are valid; nothing was written`);
         return;
       }
       const generated = apply(ctx, plan, opts.progress === true || ctx.io.stderr.isTTY === true);
-      ctx.out(`imported ${describe(plan)}`);
+      ctx.out(`imported ${describeImportPlan(plan)}`);
       if (generated.length > 0) {
         ctx.out('generated SIP passwords (shown once, store them now):');
         ctx.out(formatTable(['NUMBER', 'PASSWORD'], generated));
@@ -73,58 +72,22 @@ function readImportFile(path: string): string {
   return text;
 }
 
-function describe(plan: ImportPlan): string {
-  const count = (items: { exists: boolean }[], noun: string) => {
-    const updated = items.filter((i) => i.exists).length;
-    return `${items.length} ${noun}${items.length === 1 ? '' : 's'}${updated ? ` (${updated} updated)` : ''}`;
-  };
-  return `${count(plan.extensions, 'extension')} and ${count(plan.devices, 'device')}`;
-}
 
 /** Writes the whole plan in one transaction; returns [number, password] for generated passwords. */
 function apply(ctx: CliContext, plan: ImportPlan, showProgress: boolean): string[][] {
-  const repos = ctx.repos();
-  const total = plan.extensions.length + plan.devices.length;
   const bar = showProgress
     ? new cliProgress.SingleBar(
         { stream: ctx.io.stderr as unknown as NodeJS.WritableStream, noTTYOutput: true, format: 'importing [{bar}] {value}/{total}' },
         cliProgress.Presets.legacy,
       )
     : undefined;
-  bar?.start(total, 0);
-  const generated: string[][] = [];
+  bar?.start(plan.extensions.length + plan.devices.length, 0);
   try {
-    repos.transaction(() => {
-      for (const e of plan.extensions) {
-        atLine(e.line, () => {
-          if (e.exists) {
-            repos.extensions.update(e.number, {
-              displayName: e.displayName, emails: e.emails, ...(e.sipPassword ? { sipPassword: e.sipPassword } : {}),
-            });
-          } else {
-            const password = e.sipPassword ?? generatePassword(GENERATED_SIP_PASSWORD_LENGTH);
-            repos.extensions.add({ number: e.number, displayName: e.displayName, sipPassword: password, emails: e.emails });
-            if (!e.sipPassword) generated.push([e.number, password]);
-          }
-        });
-        bar?.increment();
-      }
-      for (const d of plan.devices) {
-        atLine(d.line, () => {
-          if (d.exists) {
-            const { mac, ...patch } = d.device;
-            repos.devices.update(mac, patch);
-          } else {
-            repos.devices.add(d.device);
-          }
-        });
-        bar?.increment();
-      }
-    });
+    return applyImportPlan(ctx.repos(), plan, { row: atLine, progress: () => bar?.increment() })
+      .map((g) => [g.number, g.password]);
   } finally {
     bar?.stop();
   }
-  return generated;
 }
 
 /** A repository refusal during the write still names the CSV line (and rolls everything back). */
