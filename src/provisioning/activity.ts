@@ -11,6 +11,7 @@ import type {
   Mac, NewProvisioningLogEntry, NewSighting, Repositories,
 } from '../data/types.js';
 import type { Logger } from '../log.js';
+import { fingerprintSecrets } from './diff.js';
 import { extractParams } from './xml.js';
 
 export interface ActivityRecorder {
@@ -43,7 +44,10 @@ export function writeBatch(repos: Repos, batch: ActivityBatch): void {
   repos.transaction(() => {
     for (const s of batch.sightings) repos.sightings.record(s);
     for (const e of batch.served) repos.provisioningLog.append(e);
-    for (const s of batch.snapshots) repos.servedSnapshots.save({ mac: s.mac, params: extractParams(s.body), at: s.at });
+    // Secrets are stored as fingerprints: a diff still tells changed from unchanged.
+    for (const s of batch.snapshots) {
+      repos.servedSnapshots.save({ mac: s.mac, params: fingerprintSecrets(extractParams(s.body)), at: s.at });
+    }
   });
 }
 

@@ -92,4 +92,7 @@ t.test('SPA303 boots from factory settings to a registered, reporting phone', as
   t.equal(log.length, 5, 'bootstrap, plain, secret, plain without secrets, plain after reopen');
   t.ok(log.every((e) => /^[0-9a-f]{64}$/.test(e.bodySha256) && !e.file.includes(token)));
   t.equal(stack.repos.servedSnapshots.get(SPA303_MAC)!.params.User_ID_1_, '101');
+  const snapshot = stack.repos.servedSnapshots.get(SPA303_MAC)!;
+  t.notOk(JSON.stringify(snapshot.params).includes('pw-101-secret'), 'the stored snapshot holds no line password');
+  t.match(snapshot.params.Password_1_, /^hookflash-sha256:/, 'only its fingerprint');
 });

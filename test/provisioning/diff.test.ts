@@ -1,5 +1,6 @@
 import t from 'tap';
 import { diffParams } from '../../src/provisioning/render.js';
+import { fingerprintSecret, fingerprintSecrets } from '../../src/provisioning/diff.js';
 import { extensions, renderer, spa303, TOKEN } from './content-fixtures.js';
 
 t.test('diffParams: added, removed, changed, secrets masked', async (t) => {
@@ -53,4 +54,19 @@ t.test('rendered profiles are shared from the cache, so they are read-only', asy
   t.throws(() => { profile.secretParams.push('x'); }, TypeError);
   t.equal(profile.params.Admin_Passwd, 'AdminPw-303');
   t.same(JSON.parse(JSON.stringify(profile)).params.User_ID_1_, '10', 'serialisable with its params');
+});
+
+t.test('snapshots keep fingerprints, not secrets, and still diff against real values', async (t) => {
+  const served = { Password_1_: 'pw-10-secret', Admin_Passwd: '', Display_Name_1_: 'Anna' };
+  const stored = fingerprintSecrets(served);
+  t.not(stored.Password_1_, 'pw-10-secret', 'the password itself is not stored');
+  t.notOk(JSON.stringify(stored).includes('pw-10-secret'));
+  t.match(stored.Password_1_, /^hookflash-sha256:[0-9a-f]{32}$/);
+  t.equal(stored.Admin_Passwd, '', 'an empty secret stays empty (nothing to hide, and "no password" stays visible)');
+  t.equal(stored.Display_Name_1_, 'Anna', 'ordinary values are kept as they are');
+  t.equal(fingerprintSecret(stored.Password_1_!), stored.Password_1_, 'fingerprinting is idempotent');
+  const secretNames = ['Password_1_', 'Admin_Passwd'];
+  t.same(diffParams(stored, served, secretNames), [], 'same password → no change');
+  t.same(diffParams(stored, { ...served, Password_1_: 'rotated' }, secretNames),
+    [{ name: 'Password_1_', change: 'changed', before: '(secret)', after: '(secret)' }], 'a rotated password shows as changed');
 });
