@@ -64,8 +64,12 @@ const MAX_CATCH_UP_FRAMES = 3;
  * one wake-up and none of them accumulates drift. New streams are spread over the grid slots of
  * their ptime so sends do not all pile onto the same tick.
  */
-export function createMediaClock(opts: { tickMs: number }) {
+export function createMediaClock(opts: { tickMs: number; spinLeadMs?: number }) {
   const tickMs = opts.tickMs;
+  // setTimeout wakes up to a couple of ms late when the loop is busy; waking this much early and
+  // finishing the wait with setImmediate turns (lets I/O run in between) lands ticks on the grid.
+  // Costs at most spinLeadMs of polling per tick, only while streams exist. 0 = plain timer.
+  const spinLeadMs = Math.max(0, Math.min(opts.spinLeadMs ?? 1.5, tickMs / 2));
   const entries = new Map<ClockedStream, Entry>();
   let timer: NodeJS.Timeout | null = null;
   let origin = 0;
@@ -81,14 +85,28 @@ export function createMediaClock(opts: { tickMs: number }) {
     return origin + index * tickMs;
   }
 
+  let spinning: NodeJS.Immediate | null = null;
+
   function schedule(): void {
     const now = performance.now();
     tickIndex = Math.max(tickIndex + 1, Math.ceil((now - origin) / tickMs));
-    timer = setTimeout(tick, Math.max(0, gridTime(tickIndex) - now));
+    timer = setTimeout(awaitGrid, Math.max(0, gridTime(tickIndex) - now - spinLeadMs));
+  }
+
+  /** Finishes the wait for the grid time in setImmediate steps (bounded by spinLeadMs). */
+  function awaitGrid(): void {
+    timer = null;
+    spinning = null;
+    if (entries.size === 0) return;
+    // 0.05 ms early is as good as on time: one tick's work takes longer than that.
+    if (performance.now() >= gridTime(tickIndex) - 0.05) {
+      tick();
+      return;
+    }
+    spinning = setImmediate(awaitGrid);
   }
 
   function tick(): void {
-    timer = null;
     ticks++;
     const now = performance.now();
     lateness.add(Math.max(0, now - gridTime(tickIndex)));
@@ -113,11 +131,18 @@ export function createMediaClock(opts: { tickMs: number }) {
     if (entries.size > 0) schedule();
   }
 
+  function stop(): void {
+    if (timer !== null) clearTimeout(timer);
+    if (spinning !== null) clearImmediate(spinning);
+    timer = null;
+    spinning = null;
+  }
+
   return {
     add(stream: ClockedStream): void {
       if (entries.has(stream)) return;
       const now = performance.now();
-      if (entries.size === 0 && timer === null) {
+      if (entries.size === 0 && timer === null && spinning === null) {
         origin = now;
         tickIndex = 0;
       }
@@ -127,14 +152,11 @@ export function createMediaClock(opts: { tickMs: number }) {
       const slot = count % slots;
       const nextTick = Math.ceil((now - origin) / tickMs) + 1;
       entries.set(stream, { stream, dueAt: gridTime(nextTick + slot), lastSentAt: 0 });
-      if (timer === null) schedule();
+      if (timer === null && spinning === null) schedule();
     },
     remove(stream: ClockedStream): void {
       entries.delete(stream);
-      if (entries.size === 0 && timer !== null) {
-        clearTimeout(timer);
-        timer = null;
-      }
+      if (entries.size === 0) stop();
     },
     has(stream: ClockedStream): boolean {
       return entries.has(stream);
@@ -149,8 +171,7 @@ export function createMediaClock(opts: { tickMs: number }) {
     },
     close(): void {
       entries.clear();
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
+      stop();
     },
   };
 }

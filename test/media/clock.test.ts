@@ -45,3 +45,20 @@ t.test('one clock paces many streams without drift, each at its own ptime', asyn
   await new Promise((r) => setTimeout(r, 100));
   t.equal(streams.reduce((n, s) => n + s.frames, 0), frames, 'removed streams get no more frames (timer stopped)');
 });
+
+t.test('the early wake-up and its setImmediate wait stop with the last stream', async (t) => {
+  const clock = createMediaClock({ tickMs: 10, spinLeadMs: 3 });
+  let frames = 0;
+  const stream = { ptimeMs: 20, onFrame: () => { frames++; } };
+  const before = process.getActiveResourcesInfo().filter((r) => r === 'Immediate' || r === 'Timeout').length;
+  clock.add(stream);
+  await new Promise((r) => setTimeout(r, 120));
+  t.ok(frames >= 3, `frames were sent (${frames})`);
+  clock.remove(stream);
+  const sent = frames;
+  await new Promise((r) => setTimeout(r, 60));
+  t.equal(frames, sent, 'no frame after remove');
+  const after = process.getActiveResourcesInfo().filter((r) => r === 'Immediate' || r === 'Timeout').length;
+  t.ok(after <= before, `no timer or immediate left behind (before ${before}, after ${after})`);
+  clock.close();
+});
