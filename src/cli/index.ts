@@ -8,6 +8,8 @@ import { registerImportCommand } from './commands/import.js';
 import { registerUserCommands } from './commands/user.js';
 import { registerPbxDeviceCommands } from './commands/pbx-device.js';
 import { registerMailboxCommands } from './commands/mailbox.js';
+import { registerRoutingCommands } from './commands/routing.js';
+import { registerQueueCommands } from './commands/queue.js';
 
 export type { CliIo, CliOutput } from './context.js';
 
@@ -50,6 +52,8 @@ Exit codes: 0 ok, 1 error, 2 usage.`);
   registerPbxDeviceCommands(program, ctx);
   registerImportCommand(program, ctx);
   registerMailboxCommands(program, ctx);
+  registerRoutingCommands(program, ctx);
+  registerQueueCommands(program, ctx);
   registerUserCommands(program, ctx);
   return { program, close: () => ctx.close() };
 }

@@ -23,7 +23,18 @@ export interface Linphonec {
   output(): string;
 }
 
-export async function startLinphonec(t: Teardownable, opts: { toneHz: number }): Promise<Linphonec> {
+export interface LinphonecOptions {
+  toneHz: number;
+  /**
+   * With the file "soundcard", what the phone plays (the audio it receives) is written to this
+   * WAV (`record <file>`); the file is complete once the call has ended.
+   */
+  recordTo?: string;
+  /** Answer incoming calls by itself (`autoanswer enable`). */
+  autoAnswer?: boolean;
+}
+
+export async function startLinphonec(t: Teardownable, opts: LinphonecOptions): Promise<Linphonec> {
   const dir = mkdtempSync(join(tmpdir(), 'hookflash-linphonec-'));
   const home = join(dir, 'home');
   mkdirSync(join(home, '.local', 'share', 'linphone'), { recursive: true });
@@ -58,6 +69,8 @@ export async function startLinphonec(t: Teardownable, opts: { toneHz: number }):
   });
   send('soundcard use files');
   send(`play ${tone}`);
+  if (opts.recordTo !== undefined) send(`record ${opts.recordTo}`);
+  if (opts.autoAnswer === true) send('autoanswer enable');
   send(`ports sip ${sipPort}`);
   return {
     sipPort, send, waitOutput, output: () => output,
