@@ -5,10 +5,12 @@
  * 0.1% or SIPp cannot keep the rate.
  *
  *   npx tsx bench/sip-calls.ts               (BENCH_STEP_SECONDS=5 BENCH_RATES=50,100,…)
- *   BENCH_APP=split npx tsx bench/sip-calls.ts   (server in a child process, app here)
+ *   npx tsx bench/sip-calls.ts --app-process     (B2BUA app in its own process; BENCH_APP=child too)
  */
 import { pathToFileURL } from 'node:url';
-import { fmt, freePort, header, percentile, startPbx, startSplitPbx, startSippBench, type SippHandle } from './sip-common.js';
+import {
+  appModeFromArgs, cpuNowUs, fmt, freePort, header, percentile, startPbx, startSippBench, type SippHandle,
+} from './sip-common.js';
 
 const STEP_SECONDS = Number(process.env['BENCH_STEP_SECONDS'] ?? 5);
 const RATES = (process.env['BENCH_RATES'] ?? '50,100,200,300,400,500,600').split(',').map(Number);
@@ -136,57 +138,54 @@ export async function startUas(timeoutMs: number): Promise<SippHandle> {
 }
 
 async function main(): Promise<void> {
-  const inChild = process.env['BENCH_APP'] === 'split';
-  const out = [header(`SIP calls per second through a createB2BUA app${inChild ? ' (server in a child process, app in the benchmark process)' : ''}`,
-    `${inChild ? 'BENCH_APP=split ' : ''}npx tsx bench/sip-calls.ts`)];
+  const mode = appModeFromArgs();
+  const out = [header(`SIP calls per second through a createB2BUA app (${mode === 'inline' ? 'server + app in one process' : 'app in its own process'})`,
+    `npx tsx bench/sip-calls.ts${mode === 'inline' ? '' : ' --app-process'}`)];
   const uas = await startUas(15 * 60_000);
-  const uasUri = `sip:callee@127.0.0.1:${uas.localPort}`;
-  const local = inChild ? null : await startPbx(() => uasUri);
-  const child = inChild ? await startSplitPbx(() => uasUri) : null;
-  const pbx = {
-    sipPort: local?.es.sipPort ?? child!.sipPort,
-    dialogs: () => local?.es.server.stats().core.dialogs ?? 0,
-    stop: () => (local ?? child)!.stop(),
-  };
+  const pbx = await startPbx(mode, `sip:callee@127.0.0.1:${uas.localPort}`);
+  const dialogs = () => pbx.es.server.stats().core.dialogs;
   const rows: string[] = [];
   let best: { rate: number; achieved: number; p99: number } | null = null;
   const uac = (rate: number, calls: number) => startSippBench({
-    scenario: UAC_SCENARIO, remote: `127.0.0.1:${pbx.sipPort}`, rate, calls, limit: Math.max(200, rate * 2),
+    scenario: UAC_SCENARIO, remote: `127.0.0.1:${pbx.es.sipPort}`, rate, calls, limit: Math.max(200, rate * 2),
     extra: ['-s', 'callee', '-d', '0'], timeoutMs: (calls / rate + 30) * 1000,
   });
   try {
     await (await uac(50, 150)).done;   // warm-up, not reported
     for (const rate of RATES) {
       const calls = rate * STEP_SECONDS;
+      const cpu0 = { server: cpuNowUs(), app: mode === 'child' ? (await pbx.appStats()).cpuUs : 0 };
       const r = await (await uac(rate, calls)).done;
+      const serverUs = cpuNowUs() - cpu0.server;
+      const appUs = mode === 'child' ? (await pbx.appStats()).cpuUs - cpu0.app : 0;
+      const perOk = (us: number) => fmt(us / Math.max(1, r.successful), 0);
       if (process.env['BENCH_DEBUG']) process.stderr.write(`${r.errors}\n${r.stderr}\n`);
       const total = r.successful + r.failed;
       const failPct = (100 * (r.failed + (calls - total))) / calls;
       const achieved = r.successful / (r.durationMs / 1000);
       const inv = r.rtt.get('1') ?? [];
       const bye = r.rtt.get('2') ?? [];
-      rows.push(`| ${rate} | ${calls} | ${r.successful} | ${r.failed} | ${fmt(failPct, 3)} | ${fmt(achieved, 0)} | ${r.retransmissions} | ${fmt(percentile(inv, 50))} | ${fmt(percentile(inv, 99))} | ${fmt(percentile(bye, 99))} |`);
+      rows.push(`| ${rate} | ${calls} | ${r.successful} | ${r.failed} | ${fmt(failPct, 3)} | ${fmt(achieved, 0)} | ${r.retransmissions} | ${fmt(percentile(inv, 50))} | ${fmt(percentile(inv, 99))} | ${fmt(percentile(bye, 99))} | ${perOk(serverUs)} | ${mode === 'child' ? perOk(appUs) : '–'} |`);
       process.stderr.write(`${rows[rows.length - 1]}\n`);
       const p99 = Math.max(percentile(inv, 99), percentile(bye, 99));
       if (failPct < 0.1 && achieved >= 0.8 * rate && p99 < 50) best = { rate, achieved, p99 };
       if (failPct >= 0.1 || achieved < 0.8 * rate) break;
       // let the previous step's dialogs and transactions finish
-      for (let i = 0; i < 100 && pbx.dialogs() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
-      if (child !== null) await new Promise((resolve) => setTimeout(resolve, 2000));
+      for (let i = 0; i < 100 && dialogs() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {
     await pbx.stop();
     uas.kill();
   }
-  out.push('| target calls/s | attempted | ok | failed | fail % | achieved /s | retrans | p50 INVITE→200 ms | p99 INVITE→200 ms | p99 BYE→200 ms |');
-  out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out.push(`| target calls/s | attempted | ok | failed | fail % | achieved /s | retrans | p50 INVITE→200 ms | p99 INVITE→200 ms | p99 BYE→200 ms | ${mode === 'inline' ? 'server + app' : 'server'} CPU µs/call | app CPU µs/call |`);
+  out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   out.push(...rows);
   out.push('');
   out.push(best === null
     ? '**Max sustained (< 0.1% failures, ≥ 80% of target, p99 < 50 ms): none of the tested rates** — goal ≥ 300 calls/s missed.'
     : `**Max sustained (< 0.1% failures, ≥ 80% of target, p99 < 50 ms): ${best.rate} calls/s** (achieved ${fmt(best.achieved, 0)}/s, p99 ${fmt(best.p99)} ms) — goal ≥ 300/s ${best.rate >= 300 ? 'met' : 'missed'}.`);
   out.push('');
-  out.push('Each call: SIPp uac → server → B2BUA app (createB2BUA) → server → SIPp uas; INVITE/100/180/200/ACK, BYE/200 on both legs, no hold time (-d 0). Response times from SIPp -trace_rtt at the caller; achieved = ok / wall time incl. SIPp start-up.');
+  out.push('Each call: SIPp uac → server → B2BUA app (createB2BUA) → server → SIPp uas; INVITE/100/180/200/ACK, BYE/200 on both legs, no hold time (-d 0). Response times from SIPp -trace_rtt at the caller; achieved = ok / wall time incl. SIPp start-up; CPU µs/call = process.cpuUsage() over the step / ok.');
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

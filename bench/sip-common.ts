@@ -1,13 +1,13 @@
 /**
- * Shared by the SIP benchmarks: the embedded server + the small drachtio-srf apps from
- * test/helpers/sip-apps in this process (RFC 3261 default timers), SIPp runs with per-request
- * response times (-trace_rtt), percentiles and the markdown header.
+ * Shared by the SIP benchmarks: the embedded server (RFC 3261 default timers) + the small
+ * drachtio-srf apps from test/helpers/sip-apps, in this process or in their own
+ * (`--app-process`), SIPp runs with per-request response times (-trace_rtt), percentiles,
+ * CPU per operation and the markdown header.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Srf from 'drachtio-srf';
 import { machine } from './provisioning-common.js';
 import { startEmbeddedServer, type EmbeddedServer, type SrfApp } from '../test/helpers/srf.js';
 import { installRegistrar, type RegistrarApp } from '../test/helpers/sip-apps/registrar.js';
@@ -16,66 +16,136 @@ import { freePort } from '../test/helpers/sip/sipp.js';
 
 export { machine, freePort };
 
+/** Child processes (SIPp, app child) to kill if the benchmark exits early. */
+const running = new Set<() => void>();
+process.once('exit', () => { for (const kill of running) kill(); });
+
 export const RFC_TIMERS = { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 };
 
+/** Where the drachtio-srf apps run: in this process with the server, or in their own process. */
+export type AppMode = 'inline' | 'child';
+
+/** `--app-process` or BENCH_APP=child (BENCH_APP=split is accepted as an older spelling). */
+export function appModeFromArgs(argv: string[] = process.argv.slice(2)): AppMode {
+  const env = process.env['BENCH_APP'];
+  return argv.includes('--app-process') || env === 'child' || env === 'split' ? 'child' : 'inline';
+}
+
+export interface AppStats {
+  bindings: number;
+  /** Cumulative user + system CPU of the app's process (µs); same as the server's when inline. */
+  cpuUs: number;
+  rss: number;
+  heapUsed: number;
+}
+
 export interface Pbx {
+  mode: AppMode;
   es: EmbeddedServer;
-  registrar: RegistrarApp;
-  b2bua: B2buaApp;
+  /** Only inline: the registrar and B2BUA objects themselves. */
+  registrar: RegistrarApp | null;
+  b2bua: B2buaApp | null;
+  /** Numbers from the app side (asks the child process when there is one). */
+  appStats(): Promise<AppStats>;
   stop(): Promise<void>;
 }
 
 /** Users u0…uN with password pw0…pwN. */
 export const benchPassword = (user: string): string | undefined => (/^u\d+$/.test(user) ? `pw${user.slice(1)}` : undefined);
 
-export async function startPbx(route?: (user: string) => string | undefined): Promise<Pbx> {
-  const teardowns: Array<() => unknown> = [];
-  const es = await startEmbeddedServer({ teardown: (fn) => teardowns.push(fn) }, { sip: { timers: RFC_TIMERS } });
-  let registrar!: RegistrarApp;
-  let b2bua!: B2buaApp;
-  await es.connectApp((srf: SrfApp) => {
-    registrar = installRegistrar(srf, { users: benchPassword, maxTrackedNonces: 200_000 });
-    b2bua = installB2bua(srf, { route: (user) => route?.(user) ?? registrar.lookup(user), log: false });
-  });
-  return {
-    es, registrar, b2bua,
-    async stop() { for (const fn of teardowns.reverse()) await fn(); },
-  };
+/** Cumulative user + system CPU of this process in µs. */
+export function cpuNowUs(): number {
+  const c = process.cpuUsage();
+  return c.user + c.system;
 }
 
 /**
- * The embedded server in a child process and the apps (registrar + B2BUA) in this one
- * (BENCH_APP=split), so server and app each get an event loop and a core.
+ * The embedded server in this process (RFC timers) with the registrar + B2BUA apps either in
+ * this process too (`inline`) or in a child process (`child`, bench/sip-app-child.ts).
+ * `routeTo` fixes the B2BUA's target; otherwise it routes to the registered contact.
  */
-export async function startSplitPbx(route?: (user: string) => string | undefined): Promise<{ sipPort: number; b2bua: B2buaApp; stop(): Promise<void> }> {
+export async function startPbx(mode: AppMode = 'inline', routeTo?: string): Promise<Pbx> {
+  const teardowns: Array<() => unknown> = [];
+  const stopAll = async () => { for (const fn of teardowns.reverse()) await fn(); };
+  const es = await startEmbeddedServer({ teardown: (fn) => teardowns.push(fn) }, { sip: { timers: RFC_TIMERS } });
+  if (mode === 'inline') {
+    let registrar!: RegistrarApp;
+    let b2bua!: B2buaApp;
+    await es.connectApp((srf: SrfApp) => {
+      registrar = installRegistrar(srf, { users: benchPassword, maxTrackedNonces: 200_000 });
+      b2bua = installB2bua(srf, { route: (user) => routeTo ?? registrar.lookup(user), log: false });
+    });
+    return {
+      mode, es, registrar, b2bua,
+      async appStats() {
+        const m = process.memoryUsage();
+        return { bindings: registrar.bindings.size, cpuUs: cpuNowUs(), rss: m.rss, heapUsed: m.heapUsed };
+      },
+      stop: stopAll,
+    };
+  }
+  try {
+    const child = await startAppChild(es, routeTo);
+    teardowns.push(() => child.stop());
+    return { mode, es, registrar: null, b2bua: null, appStats: () => child.stats(), stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+interface AppChild {
+  stats(): Promise<AppStats>;
+  stop(): Promise<void>;
+}
+
+async function startAppChild(es: EmbeddedServer, routeTo: string | undefined): Promise<AppChild> {
   const here = new URL('.', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'sip-pbx-child.ts')], {
-    cwd: join(here, '..'), stdio: ['pipe', 'pipe', 'inherit'],
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'sip-app-child.ts')], {
+    cwd: join(here, '..'),
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: process.env['BENCH_APP_NODE_OPTIONS'] ?? '', BENCH_CONTROL_PORT: String(es.controlPort),
+      BENCH_SECRET: es.secret, BENCH_ROUTE: routeTo ?? '' },
   });
   const kill = (): void => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
   running.add(kill);
-  const info = await new Promise<{ sipPort: number; controlPort: number; secret: string }>((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => { kill(); reject(new Error('server child did not start')); }, 30_000);
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const line = buf.split('\n').find((l) => l.startsWith('{') && l.endsWith('}'));
-      if (line !== undefined) { clearTimeout(timer); resolve(JSON.parse(line) as { sipPort: number; controlPort: number; secret: string }); }
-    });
+  const lines: string[] = [];
+  const waiters: Array<() => void> = [];
+  let buf = '';
+  child.stdout.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) !== -1) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      if (line.startsWith('{')) lines.push(line);
+    }
+    for (const w of waiters.splice(0)) w();
   });
-  const srf: SrfApp = new Srf();
-  const registrar = installRegistrar(srf, { users: benchPassword, maxTrackedNonces: 200_000 });
-  const b2bua = installB2bua(srf, { route: (user) => route?.(user) ?? registrar.lookup(user), log: false });
-  await new Promise<void>((resolve, reject) => {
-    (srf as { once(e: string, f: (err: Error | null) => void): void }).once('connect', (err) => (err ? reject(err) : resolve()));
-    srf.connect({ host: '127.0.0.1', port: info.controlPort, secret: info.secret });
+  const nextLine = (ms: number): Promise<string> => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`app child: no answer within ${ms} ms`)), ms);
+    const check = () => {
+      const line = lines.shift();
+      if (line !== undefined) { clearTimeout(timer); resolve(line); return; }
+      if (child.exitCode !== null) { clearTimeout(timer); reject(new Error(`app child exited with ${child.exitCode}`)); return; }
+      waiters.push(check);
+    };
+    child.once('exit', () => { for (const w of waiters.splice(0)) w(); });
+    check();
   });
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    await nextLine(30_000);   // {"ready":true}
+  } catch (err) {
+    kill();
+    running.delete(kill);
+    throw err;
+  }
   return {
-    sipPort: info.sipPort,
-    b2bua,
+    async stats() {
+      child.stdin.write('stats\n');
+      return JSON.parse(await nextLine(10_000)) as AppStats;
+    },
     async stop() {
-      try { srf.disconnect(); } catch { /* gone */ }
       child.stdin.end();
       const timer = setTimeout(kill, 5000);
       await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('close', resolve)));
@@ -126,8 +196,6 @@ function lastRow(path: string): Record<string, string> {
   return Object.fromEntries(names.map((n, i) => [n, values[i] ?? '']));
 }
 
-const running = new Set<() => void>();
-process.once('exit', () => { for (const kill of running) kill(); });
 
 export async function startSippBench(o: SippBenchOptions): Promise<SippHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'hookflash-sipbench-'));

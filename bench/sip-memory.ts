@@ -6,8 +6,9 @@
  *
  *   npx tsx bench/sip-memory.ts              (BENCH_REGISTRATIONS=5000 BENCH_CALLS=500)
  *   node --expose-gc --import tsx bench/sip-memory.ts   (adds heap after gc)
+ *   npx tsx bench/sip-memory.ts --app-process   (apps in their own process: RSS of each + sum)
  */
-import { fmt, header, startPbx, startSippBench } from './sip-common.js';
+import { appModeFromArgs, header, startPbx, startSippBench, type AppStats } from './sip-common.js';
 import { REGISTER_SCENARIO, usersCsv } from './sip-register.js';
 import { UAC_SCENARIO, startUas } from './sip-calls.js';
 
@@ -24,25 +25,37 @@ async function snapshot(): Promise<{ rss: number; heap: number }> {
 }
 
 async function main(): Promise<void> {
-  const out = [header(`SIP memory: ${REGISTRATIONS} registrations + ${CALLS} established calls`, 'npx tsx bench/sip-memory.ts')];
+  const mode = appModeFromArgs();
+  const inline = mode === 'inline';
+  const out = [header(`SIP memory: ${REGISTRATIONS} registrations + ${CALLS} established calls (${inline ? 'server + apps in one process' : 'apps in their own process'})`,
+    `npx tsx bench/sip-memory.ts${inline ? '' : ' --app-process'}`)];
   const uas = await startUas(10 * 60_000);
-  const pbx = await startPbx(() => `sip:callee@127.0.0.1:${uas.localPort}`);
+  const pbx = await startPbx(mode, `sip:callee@127.0.0.1:${uas.localPort}`);
   const rows: string[] = [];
   let holding: Awaited<ReturnType<typeof startSippBench>> | null = null;
   let verdict = '';
+  /** Server process snapshot plus the app's (the same process when inline). */
+  const both = async (): Promise<{ server: { rss: number; heap: number }; app: AppStats }> => {
+    const server = await snapshot();
+    return { server, app: await pbx.appStats() };
+  };
+  const line = (state: string, s: { server: { rss: number; heap: number }; app: AppStats }, bold = false) => {
+    const b = (text: string) => (bold ? `**${text}**` : text);
+    const core = pbx.es.server.stats();
+    const t = core.transactions;
+    const txns = (t?.serverTransactions ?? 0) + (t?.clientTransactions ?? 0);
+    return inline
+      ? `| ${state} | ${b(mib(s.server.rss))} | ${mib(s.server.heap)} | ${s.app.bindings} | ${core.core.dialogs} | ${txns} |`
+      : `| ${state} | ${mib(s.server.rss)} | ${mib(s.app.rss)} | ${b(mib(s.server.rss + s.app.rss))} | ${mib(s.server.heap)} | ${mib(s.app.heapUsed)} | ${s.app.bindings} | ${core.core.dialogs} | ${txns} |`;
+  };
   try {
-    const idle = await snapshot();
-    const txns = (): number => {
-      const t = pbx.es.server.stats().transactions;
-      return (t?.serverTransactions ?? 0) + (t?.clientTransactions ?? 0);
-    };
-    rows.push(`| idle (server + apps started) | ${mib(idle.rss)} | ${mib(idle.heap)} | 0 | 0 | ${txns()} |`);
+    rows.push(line('idle (server + apps started)', await both()));
     const reg = await (await startSippBench({
       scenario: REGISTER_SCENARIO, remote: `127.0.0.1:${pbx.es.sipPort}`, rate: 500, calls: REGISTRATIONS, limit: 500,
       inf: usersCsv(REGISTRATIONS), timeoutMs: (REGISTRATIONS / 500 + 60) * 1000,
     })).done;
-    const afterReg = await snapshot();
-    rows.push(`| ${pbx.registrar.bindings.size} registrations (${reg.failed} failed) | ${mib(afterReg.rss)} | ${mib(afterReg.heap)} | ${pbx.registrar.bindings.size} | ${pbx.es.server.stats().core.dialogs} | ${txns()} |`);
+    const afterReg = await both();
+    rows.push(line(`${afterReg.app.bindings} registrations (${reg.failed} failed)`, afterReg));
     holding = await startSippBench({
       scenario: UAC_SCENARIO, remote: `127.0.0.1:${pbx.es.sipPort}`, rate: 100, calls: CALLS, limit: CALLS,
       extra: ['-s', 'callee', '-d', String(HOLD_MS)], timeoutMs: HOLD_MS + 120_000,
@@ -50,24 +63,33 @@ async function main(): Promise<void> {
     const deadline = Date.now() + 60_000;
     while (pbx.es.server.stats().core.dialogs < 2 * CALLS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     await new Promise((r) => setTimeout(r, 1000));
-    const up = await snapshot();
+    const up = await both();
     const dialogs = pbx.es.server.stats().core.dialogs;
-    rows.push(`| + ${dialogs / 2} established calls (${dialogs} dialogs) | **${mib(up.rss)}** | ${mib(up.heap)} | ${pbx.registrar.bindings.size} | ${dialogs} | ${txns()} |`);
+    rows.push(line(`+ ${dialogs / 2} established calls (${dialogs} dialogs)`, up, true));
+    const rss = inline ? up.server.rss : up.server.rss + up.app.rss;
     verdict = dialogs < 2 * CALLS
       ? `**Only ${dialogs / 2} of ${CALLS} calls came up within 60 s.**`
-      : `**RSS with ${pbx.registrar.bindings.size} registrations and ${dialogs / 2} calls: ${mib(up.rss)} MiB = ${(up.rss / 1e6).toFixed(0)} MB** — goal < 250 MB ${up.rss < 250 * 1e6 ? 'met' : 'missed'}.`;
+      : `**RSS with ${up.app.bindings} registrations and ${dialogs / 2} calls: ${mib(rss)} MiB = ${(rss / 1e6).toFixed(0)} MB${inline ? '' : ' (server + app processes)'}** — goal < 250 MB ${rss < 250 * 1e6 ? 'met' : 'missed'}.`;
   } finally {
     holding?.kill();
     await pbx.stop();
     uas.kill();
   }
-  out.push(`| state | RSS MiB | heap used MiB${gc === undefined ? ' (no gc)' : ' (after gc)'} | bindings | dialogs | open transactions |`);
-  out.push('|---|---:|---:|---:|---:|---:|');
+  const heapNote = gc === undefined ? ' (no gc)' : ' (after gc)';
+  if (inline) {
+    out.push(`| state | RSS MiB | heap used MiB${heapNote} | bindings | dialogs | open transactions |`);
+    out.push('|---|---:|---:|---:|---:|---:|');
+  } else {
+    out.push(`| state | server RSS MiB | app RSS MiB | sum MiB | server heap MiB${heapNote} | app heap MiB (no gc) | bindings | dialogs | open transactions |`);
+    out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  }
   out.push(...rows);
   out.push('');
   out.push(verdict);
   out.push('');
-  out.push('One process holds the embedded server and both drachtio-srf apps (they talk over the loopback control connection), so RSS covers server + app. SIPp runs in separate processes.');
+  out.push(inline
+    ? 'One process holds the embedded server and both drachtio-srf apps (they talk over the loopback control connection), so RSS covers server + app. SIPp runs in separate processes.'
+    : 'The embedded server runs in the benchmark process, the drachtio-srf apps in a child process (bench/sip-app-child.ts); the sum is the deployment\'s footprint. SIPp runs in separate processes.');
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
-import { createFrameDecoder, encodeFrame } from './framing.js';
+import { createFrameDecoder, frameText } from './framing.js';
 import { parseCommand, simpleResponse, type ControlCommand } from './wire.js';
 import { CONTROL_PROTOCOL_VERSION } from './version.js';
 import type { AppConnection, ControlServer, ControlServerOptions } from './types.js';
@@ -17,6 +17,8 @@ interface Connection extends AppConnection {
   closed: boolean;
   routes: Set<string>;
   socket: net.Socket;
+  /** Writes the frames queued this event-loop turn now (before ending the socket). */
+  flush(): void;
 }
 
 function digest(text: string): Buffer {
@@ -26,7 +28,8 @@ function digest(text: string): Buffer {
 export function createControlServer(opts: ControlServerOptions): ControlServer {
   const log = opts.logger;
   const secretDigest = digest(opts.secret);
-  const connections = new Set<Connection>();
+  /** By connection id, in connection order (findApp runs for every message forwarded to an app). */
+  const connections = new Map<string, Connection>();
   const roundRobin = new Map<string, number>();
   let server: net.Server | null = null;
 
@@ -37,6 +40,7 @@ export function createControlServer(opts: ControlServerOptions): ControlServer {
   function refuse(conn: Connection, msgId: string, reason: string): void {
     log.warn({ app: conn.id, remote: conn.remote, reason }, 'control: refusing connection');
     conn.send(simpleResponse(msgId, 'NO', reason));
+    conn.flush();
     conn.socket.end();
     conn.closed = true;
   }
@@ -84,6 +88,18 @@ export function createControlServer(opts: ControlServerOptions): ControlServer {
 
   function onConnection(socket: net.Socket): void {
     const decoder = createFrameDecoder({ maxFrameBytes: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES });
+    // Frames sent during one event-loop turn leave in one write: under load a turn handles many
+    // datagrams and app commands, and a syscall per frame was the largest single cost (profile).
+    // One queue per connection keeps frame order (the ordering rules of protocol notes §4.9).
+    let queued: string[] = [];
+    let flushScheduled = false;
+    const flush = (): void => {
+      flushScheduled = false;
+      if (queued.length === 0) return;
+      const text = queued.length === 1 ? queued[0]! : queued.join('');
+      queued = [];
+      if (!socket.destroyed && socket.writable) socket.write(text, 'utf8');
+    };
     const conn: Connection = {
       id: randomUUID(),
       remote: `${socket.remoteAddress}:${socket.remotePort}`,
@@ -93,10 +109,15 @@ export function createControlServer(opts: ControlServerOptions): ControlServer {
       socket,
       send(payload: string): void {
         if (this.closed || socket.destroyed) return;
-        socket.write(encodeFrame(payload));
+        queued.push(frameText(payload));
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flush);
+        }
       },
+      flush,
     };
-    connections.add(conn);
+    connections.set(conn.id, conn);
     socket.setNoDelay(true);
     log.debug({ app: conn.id, remote: conn.remote }, 'control: connection opened');
 
@@ -121,14 +142,14 @@ export function createControlServer(opts: ControlServerOptions): ControlServer {
     socket.on('close', () => {
       const wasAuthenticated = conn.authenticated;
       conn.closed = true;
-      connections.delete(conn);
+      connections.delete(conn.id);
       log.info({ app: conn.id, remote: conn.remote }, 'control: connection closed');
       if (wasAuthenticated) opts.handlers.onAppGone(conn);
     });
   }
 
   function pickApp(verb: string): AppConnection | null {
-    const candidates = [...connections].filter((c) => c.authenticated && !c.closed && c.routes.has(verb));
+    const candidates = [...connections.values()].filter((c) => c.authenticated && !c.closed && c.routes.has(verb));
     if (candidates.length === 0) return null;
     const next = (roundRobin.get(verb) ?? 0) % candidates.length;
     roundRobin.set(verb, next + 1);
@@ -152,7 +173,7 @@ export function createControlServer(opts: ControlServerOptions): ControlServer {
     },
     stop() {
       return new Promise((resolve) => {
-        for (const conn of connections) conn.socket.destroy();
+        for (const conn of connections.values()) conn.socket.destroy();
         connections.clear();
         if (!server) return resolve();
         server.close(() => resolve());
@@ -160,7 +181,7 @@ export function createControlServer(opts: ControlServerOptions): ControlServer {
       });
     },
     pickApp,
-    apps: () => [...connections],
-    findApp: (appId) => [...connections].find((c) => c.id === appId),
+    apps: () => [...connections.values()],
+    findApp: (appId) => connections.get(appId),
   };
 }

@@ -81,6 +81,11 @@ function readLengthPrefix(buf: Buffer, maxDigits: number): PrefixResult {
   return { kind: 'incomplete' };
 }
 
+/** The frame as text (`<N>#<payload>`), for writers that batch several frames into one write. */
+export function frameText(payload: string): string {
+  return `${Buffer.byteLength(payload, 'utf8')}#${payload}`;
+}
+
 export function encodeFrame(payload: string): Buffer {
   const body = Buffer.from(payload, 'utf8');
   return Buffer.concat([Buffer.from(`${body.length}#`, 'ascii'), body]);

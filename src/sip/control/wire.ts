@@ -47,8 +47,20 @@ export function newMsgId(): string {
   return randomUUID();
 }
 
+let stampMs = -1;
+let stampText = '';
+
 /** `HH:MM:SS.uuuuuu` in UTC, as the reference server stamps frames. */
 export function formatStackTime(date: Date): string {
+  // Every frame carries one; many frames share a millisecond under load.
+  const ms = date.getTime();
+  if (ms === stampMs) return stampText;
+  stampMs = ms;
+  stampText = formatStackTimeUncached(date);
+  return stampText;
+}
+
+function formatStackTimeUncached(date: Date): string {
   const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
   return `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}.` +
     `${pad(date.getUTCMilliseconds() * 1000, 6)}`;

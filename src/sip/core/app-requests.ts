@@ -101,24 +101,23 @@ function cancelRequest(ctx: CoreContext, app: AppConnection, cmd: AppSipCommand,
   const cancelTx = ctx.transactions.cancel(invite.clientTx, extra, { onResponse: ignore, onTimeout: ignore, onTransportError: ignore });
   if (!cancelTx) return nok('INVITE already received a final response');
   invite.canceledByApp = true;
-  const wire = serializeMessage(cancelTx.request);
+  const wire = cancelTx.requestBytes ?? serializeMessage(cancelTx.request);
   app.send(requestSentResponse(cmd.msgId, metaFromDest(invite.dest, wire.length), randomUUID(), wire.toString('utf8')));
 }
 
 /** The INVITE of this dialog whose 2xx still waits for the app's ACK, newest first. */
 function inviteAwaitingAck(ctx: CoreContext, dialogId: string, appId: string): OutboundTxn | undefined {
   let found: OutboundTxn | undefined;
-  for (const txn of ctx.outbound.values()) {
-    if (txn.appId === appId && txn.dialogId === dialogId && txn.method === 'INVITE' && txn.sentAck === null &&
-        txn.finalStatus !== null && txn.finalStatus >= 200 && txn.finalStatus < 300) found = txn;
+  for (const txn of ctx.outbound.invitesInDialog(appId, dialogId)) {
+    if (txn.sentAck === null && txn.finalStatus !== null && txn.finalStatus >= 200 && txn.finalStatus < 300) found = txn;
   }
   return found;
 }
 
 /** A BYE while our re-INVITE is unanswered: CANCEL the re-INVITE first (protocol notes §4.4). */
 function cancelPendingReInvite(ctx: CoreContext, dialogId: string, appId: string): void {
-  for (const txn of ctx.outbound.values()) {
-    if (txn.appId === appId && txn.dialogId === dialogId && txn.method === 'INVITE' && txn.finalStatus === null) {
+  for (const txn of [...ctx.outbound.invitesInDialog(appId, dialogId)]) {
+    if (txn.finalStatus === null) {
       const ignore = () => undefined;
       ctx.transactions.cancel(txn.clientTx, [], { onResponse: ignore, onTimeout: ignore, onTransportError: ignore });
     }

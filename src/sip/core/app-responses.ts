@@ -93,8 +93,11 @@ export function onAppResponse(ctx: CoreContext, app: AppConnection, cmd: AppSipC
   const isFinal = status >= 200;
   if (isFinal) txn.finalSent = true;
   if (isFinal && dialog) settleDialog(ctx, txn, res, inDialog);
+  // Before respond(): a completed non-INVITE that nobody waits for shrinks to its response bytes.
+  if (isFinal && request.method !== 'INVITE') txn.release();
   txn.serverTx.respond(res);
-  const wire = serializeMessage(res);
+  // The bytes the transaction just sent, when it accepted the response (no second serialisation).
+  const wire = txn.serverTx.lastResponse === res ? txn.serverTx.lastResponseBytes ?? serializeMessage(res) : serializeMessage(res);
   app.send(responseSentResponse(cmd.msgId, metaFromDest(dest, wire.length), txn.txnId, dialogId, wire.toString('utf8')));
 
   rememberTcpFlow(ctx, request, res, info);

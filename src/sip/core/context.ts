@@ -9,6 +9,7 @@ import type { Dialog } from '../dialog/types.js';
 import type { SipRequest, SipResponse } from '../message/types.js';
 import type { ClientTransaction, Retransmit2xxHandle, ServerTransaction, TransactionLayer } from '../transaction/types.js';
 import type { Destination, InboundInfo, TransportLayer } from '../transport/types.js';
+import type { OutboundTable } from './outbound-table.js';
 
 export interface CoreTimers {
   t1Ms: number;
@@ -32,6 +33,12 @@ export interface InboundTxn {
   /** Reliable provisional (100rel) awaiting PRACK. */
   reliable: { rseq: number; timer: NodeJS.Timeout | null } | null;
   nextRSeq: number;
+  /**
+   * Forgets this transaction now instead of when its server transaction ends: a non-INVITE
+   * needs nothing more once its final response is out, and holding it (request, raw bytes,
+   * parsed headers) for Timer J's 32 s was most of the server's memory at registrar rates.
+   */
+  release(): void;
 }
 
 /** A request an app sent, whose responses go back to that app. */
@@ -69,7 +76,7 @@ export interface CoreContext {
   readonly inbound: Map<string, InboundTxn>;
   /** ServerTransaction id → txnId (CANCEL and late lookups). */
   readonly inboundByServerTx: Map<string, string>;
-  readonly outbound: Map<string, OutboundTxn>;
+  readonly outbound: OutboundTable;
   /** `user@host` of a registered TCP contact → connection it registered over. */
   /** 2xx sent on a dialog's INVITE, waiting for the ACK the app will be told about. */
   readonly acksExpected: Map<Dialog, { txnId: string; cseq: number; handle: Retransmit2xxHandle }>;

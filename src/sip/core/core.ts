@@ -10,6 +10,7 @@ import type { TransportLayer } from '../transport/types.js';
 import { onAppSipCommand } from './app-requests.js';
 import type { CoreContext, CoreTimers } from './context.js';
 import { onNetworkRequest } from './network-requests.js';
+import { createOutboundTable } from './outbound-table.js';
 import { forgetTcpFlows } from './registrations.js';
 
 export interface AppDirectory {
@@ -49,7 +50,7 @@ export function createSipCore(deps: SipCoreDeps): SipCore {
     timers: deps.timers,
     inbound: new Map(),
     inboundByServerTx: new Map(),
-    outbound: new Map(),
+    outbound: createOutboundTable(),
     acksExpected: new Map(),
     registeredFlows: new Map(),
     timerSet: new Set(),

@@ -40,11 +40,21 @@ function track(ctx: CoreContext, serverTx: ServerTransaction, appId: string, dia
     canceled: false,
     reliable: null,
     nextRSeq: 1,
+    release: () => {
+      unsubscribe();
+      if (txn.reliable) cancelTimer(ctx, txn.reliable.timer);
+      txn.reliable = null;
+      forget();
+    },
+  };
+  const forget = (): void => {
+    if (ctx.inbound.get(txn.txnId) === txn) ctx.inbound.delete(txn.txnId);
+    if (ctx.inboundByServerTx.get(serverTx.id) === txn.txnId) ctx.inboundByServerTx.delete(serverTx.id);
   };
   ctx.inbound.set(txn.txnId, txn);
   ctx.inboundByServerTx.set(serverTx.id, txn.txnId);
-  serverTx.onTerminated(() => {
-    // Kept until the transaction ends so late app answers and CANCELs still find it.
+  const unsubscribe = serverTx.onTerminated(() => {
+    // INVITEs are kept until the transaction ends so late app answers and CANCELs still find them.
     if (txn.reliable) cancelTimer(ctx, txn.reliable.timer);
     // An app that never answered a re-INVITE must not block the next one with 491 forever.
     if (txn.dialog && txn.request.method === 'INVITE' && !txn.finalSent && txn.dialog.inviteInProgress === 'incoming') {
@@ -53,8 +63,7 @@ function track(ctx: CoreContext, serverTx: ServerTransaction, appId: string, dia
     // An early dialog whose INVITE/SUBSCRIBE never got a final answer dies with its transaction.
     const creating = getTag(getHeader(txn.request, 'To') ?? '') === null;
     if (creating && txn.dialog && txn.dialog.state === 'early') endDialog(ctx, txn.dialog);
-    ctx.inbound.delete(txn.txnId);
-    ctx.inboundByServerTx.delete(serverTx.id);
+    forget();
   });
   return txn;
 }

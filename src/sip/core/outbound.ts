@@ -49,8 +49,8 @@ export function startOutbound(
     canceledByApp: false,
     cleanupTimer: null,
   };
-  ctx.outbound.set(txnId, txn);
-  const wire = serializeMessage(clientTx.request);
+  ctx.outbound.add(txn);
+  const wire = clientTx.requestBytes ?? serializeMessage(clientTx.request);
   app.send(requestSentResponse(msgId, metaFromDest(dest, wire.length), txnId, wire.toString('utf8')));
   announced = true;
   for (const fn of held.splice(0)) fn();
@@ -59,9 +59,15 @@ export function startOutbound(
 
 function finish(ctx: CoreContext, txn: OutboundTxn, status: number): void {
   txn.finalStatus = status;
+  // A non-INVITE is done: its client transaction absorbs retransmitted finals on its own, and
+  // nothing else ever looks it up again (only INVITEs are ACKed or CANCELed by txnId).
+  if (txn.method !== 'INVITE') {
+    ctx.outbound.delete(txn);
+    return;
+  }
   // Kept for 64·T1 so the app can still ACK a 2xx and retransmitted 2xx get that ACK again.
   txn.cleanupTimer = schedule(ctx, 64 * ctx.timers.t1Ms, () => {
-    ctx.outbound.delete(txn.txnId);
+    ctx.outbound.delete(txn);
     // An app that never ACKed its re-INVITE's 2xx must not leave the dialog blocked.
     if (txn.method === 'INVITE' && txn.dialog?.inviteInProgress === 'outgoing' && !txn.sentAck) {
       txn.dialog.inviteInProgress = null;

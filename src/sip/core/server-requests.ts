@@ -27,6 +27,6 @@ export function serverBye(ctx: CoreContext, dialog: Dialog, why: string): void {
     const tx = ctx.transactions.sendRequest(bye, result.dest, { onResponse: ignore, onTimeout: ignore, onTransportError: ignore });
     ctx.logger.info({ dialogId: dialog.id, why }, 'sip core: server ended a dialog');
     const app = ctx.findApp(dialog.appId);
-    if (app && !app.closed) sendUnsolicited(app, result.dest, dialog.id, serializeMessage(tx.request));
+    if (app && !app.closed) sendUnsolicited(app, result.dest, dialog.id, tx.requestBytes ?? serializeMessage(tx.request));
   }).catch((err: unknown) => ctx.logger.error({ err, dialogId: dialog.id }, 'sip core: BYE failed'));
 }

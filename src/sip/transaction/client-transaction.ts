@@ -18,6 +18,7 @@ export class ClientTx implements ClientTransaction {
   readonly isInvite: boolean;
   private readonly reliable: boolean;
   private bytes: Buffer | null = null;
+  get requestBytes(): Buffer | null { return this.bytes; }
   private ackBytes: Buffer | null = null;
   /** Timer A / E. */
   private retransmitTimer: NodeJS.Timeout | null = null;
@@ -141,9 +142,16 @@ export class ClientTx implements ClientTransaction {
     if (cancel) cancel.terminate('cancelled');
   }
 
-  onTerminated(cb: (reason: TerminationReason) => void): void {
-    if (this.reason) runTerminated([cb], this.reason, this.env.logger);
-    else this.terminatedCallbacks.push(cb);
+  onTerminated(cb: (reason: TerminationReason) => void): () => void {
+    if (this.reason) {
+      runTerminated([cb], this.reason, this.env.logger);
+      return () => undefined;
+    }
+    this.terminatedCallbacks.push(cb);
+    return () => {
+      const at = this.terminatedCallbacks.indexOf(cb);
+      if (at !== -1) this.terminatedCallbacks.splice(at, 1);
+    };
   }
 
   terminate(reason: TerminationReason): void {

@@ -15,6 +15,7 @@ export class ServerTx implements ServerTransaction {
   readonly method: string;
   readonly isInvite: boolean;
   private lastBytes: Buffer | null = null;
+  get lastResponseBytes(): Buffer | null { return this.lastBytes; }
   private readonly dest: Destination;
   private readonly reliable: boolean;
   /** Timer G (INVITE non-2xx retransmit). */
@@ -125,13 +126,17 @@ export class ServerTx implements ServerTransaction {
     return this.state === 'confirmed';
   }
 
-  onTerminated(cb: (reason: TerminationReason) => void): void {
+  onTerminated(cb: (reason: TerminationReason) => void): () => void {
     if (this.reason) {
       runTerminated([cb], this.reason, this.env.logger);
-      return;
+      return () => undefined;
     }
     this.terminatedCallbacks.push(cb);
     if (this.handedOff && this.terminatedCallbacks.length === 1) this.env.completed.attach(this.id, this);
+    return () => {
+      const at = this.terminatedCallbacks.indexOf(cb);
+      if (at !== -1) this.terminatedCallbacks.splice(at, 1);
+    };
   }
 
   terminate(reason: TerminationReason): void {

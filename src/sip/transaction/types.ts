@@ -62,6 +62,8 @@ export interface ServerTransaction {
   readonly state: ServerTxState;
   /** Last response sent (including the automatic 100 Trying), null before any. */
   readonly lastResponse: SipResponse | null;
+  /** lastResponse as the bytes that went on the wire. */
+  readonly lastResponseBytes: Buffer | null;
   /**
    * Sends a response to the request's sender (RFC 3261 §18.2.2 / RFC 3581 via
    * `responseDestination`) and stores it for retransmission. Calls after a final non-2xx
@@ -69,8 +71,12 @@ export interface ServerTransaction {
    * retransmissions go through `retransmit2xxUntilAck` instead).
    */
   respond(res: SipResponse): void;
-  /** Called once when the transaction ends; immediately if already terminated. */
-  onTerminated(cb: (reason: TerminationReason) => void): void;
+  /**
+   * Called once when the transaction ends; immediately if already terminated. Returns a
+   * function that takes the callback back (a completed transaction that nobody waits for is
+   * reduced to its response bytes, see completed-cache.ts).
+   */
+  onTerminated(cb: (reason: TerminationReason) => void): () => void;
 }
 
 /** 'pending': a CANCEL queued until the INVITE gets a provisional (§9.1); 'accepted': RFC 6026 (2xx seen, Timer M). */
@@ -94,13 +100,19 @@ export interface ClientTransaction {
   readonly branch: string;
   /** The request as sent, with our top Via. */
   readonly request: SipRequest;
+  /** `request` as the bytes that went on the wire; null until sent (a CANCEL waiting for a provisional). */
+  readonly requestBytes: Buffer | null;
   readonly method: string;
   readonly dest: Destination;
   readonly state: ClientTxState;
   /** Last response received, null before any. */
   readonly lastResponse: SipResponse | null;
-  /** Called once when the transaction ends; immediately if already terminated. */
-  onTerminated(cb: (reason: TerminationReason) => void): void;
+  /**
+   * Called once when the transaction ends; immediately if already terminated. Returns a
+   * function that takes the callback back (a completed transaction that nobody waits for is
+   * reduced to its response bytes, see completed-cache.ts).
+   */
+  onTerminated(cb: (reason: TerminationReason) => void): () => void;
 }
 
 export interface SendRequestOptions {
