@@ -148,7 +148,15 @@ t.test('INVITE 2xx: passed up, retransmitted 2xx passed up too, no ACK from the 
   await until(() => r.responses.length === 2);
   t.equal(tx.state, 'accepted');
   await sleep(30);
-  t.equal(peer.inbox.pending, 0, 'the layer does not ACK a 2xx');
+  // On a loaded machine Timer A may have retransmitted the INVITE before the 200 got in: those
+  // are fine; an ACK is not.
+  const early: boolean[] = [];
+  while (peer.inbox.pending > 0) {
+    const msg = (await peer.inbox.next()).msg;
+    t.notOk(isReq(msg, 'ACK'), 'the layer does not ACK a 2xx');
+    early.push(isReq(msg, 'INVITE'));
+  }
+  t.ok(early.every(Boolean), `only INVITE retransmissions went out before the 2xx (${early.length})`);
   const ack: SipRequest = { kind: 'request', method: 'ACK', uri: `sip:x@127.0.0.1:${peer.port}`, body: Buffer.alloc(0),
     headers: [{ name: 'From', value: getHeader(got.msg, 'From')! }, { name: 'To', value: `${getHeader(got.msg, 'To')!};tag=ok1` },
       { name: 'CSeq', value: '5 ACK' }, { name: 'Call-ID', value: getHeader(got.msg, 'Call-ID')! }] };
