@@ -19,6 +19,8 @@ import { createTftpServer } from './provisioning/tftp-server.js';
 import { createSipServer } from './sip/server.js';
 import { startPbx, type DrachtioTarget } from './pbx/start.js';
 import { startVoicemailDelivery } from './pbx/voicemail/delivery.js';
+import { fromPbxVoicemailConfig } from './pbx/voicemail/call-config.js';
+import { createMediaEngine } from './media/index.js';
 import { registerWebRoutes, ensureAdminSetupLink, registrationsFromRepository } from './web/index.js';
 
 export interface RunningHookflash {
@@ -105,10 +107,20 @@ export async function startHookflash(config: Config, opts: { logger: Logger }): 
     if (delivery) started.push({ name: 'mail', stop: () => delivery.stop() });
 
     if (config.pbx.enabled && drachtio) {
+      // The PBX's own media (voicemail prompts and recordings); stopped after the PBX (reverse order).
+      const engine = createMediaEngine({
+        host: config.media.host ?? config.publicHost, portRange: config.media.portRange, logger: log.child({ part: 'media' }),
+      });
+      started.push({ name: 'media', stop: () => engine.close() });
       try {
         const pbx = await startPbx({
           server: drachtio, repos, logger: log,
           config: { publicHost: config.publicHost, sip: { domain: config.sip.domain }, pbx: config.pbx },
+          voicemail: {
+            engine, dataDir: config.dataDir, accessNumber: config.pbx.voicemail.accessNumber,
+            call: fromPbxVoicemailConfig(config.pbx.voicemail, config.media.language),
+            ...(delivery ? { onDeposit: () => void delivery.worker.kick().catch(() => undefined) } : {}),
+          },
         });
         started.push({ name: 'pbx', stop: () => pbx.stop() });
       } catch (err) {

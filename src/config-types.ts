@@ -51,5 +51,17 @@ export interface Config {
     sweepIntervalS: number;
     nonceTtlS: number;
     lockout: { maxFailures: number; windowS: number; blockS: number; maxTracked: number };
+    voicemail: {
+      accessNumber: string;        // dialled to listen to one's own mailbox ("*97", the phones' Messages key)
+      maxMessageS: number;         // longest recording
+      minMessageS: number;         // shorter recordings are discarded, not mailed
+      silenceS: number;            // this much silence ends a recording
+      pinAttempts: number;         // wrong PINs before goodbye
+    };
+  };
+  media: {
+    host: string | null;           // RTP bind + SDP address; null = publicHost
+    portRange: { min: number; max: number };
+    language: 'pl' | 'en';         // prompts language when a mailbox's has none
   };
 }

@@ -178,6 +178,18 @@ const SCHEMA: Branch = {
     lockout: {
       maxFailures: integer(1, 10_000), windowS: integer(1, 86_400), blockS: integer(1, 604_800), maxTracked: integer(100, 10_000_000),
     },
+    voicemail: {
+      accessNumber: (v) => (typeof v === 'string' && /^[*#]?\d{1,8}$/.test(v) ? ok(v) : bad('a dialable code such as "*97" or "500" (optional leading * or #, then 1–8 digits)')),
+      maxMessageS: integer(5, 3600),
+      minMessageS: integer(0, 60),
+      silenceS: integer(1, 600),
+      pinAttempts: integer(1, 10),
+    },
+  },
+  media: {
+    host: nullableHost,
+    portRange: { min: integer(1024, 65_535), max: integer(1024, 65_535) },
+    language: oneOf(['pl', 'en']),
   },
 };
 
@@ -308,6 +320,20 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     throw new ConfigError(
       `config: sip.timers.t2Ms = ${timers.t2Ms} is not allowed: expected an integer >= sip.timers.t1Ms (${timers.t1Ms})`,
       'sip.timers.t2Ms',
+    );
+  }
+  const range = config.media.portRange;
+  if (range.max < range.min + 1) {
+    throw new ConfigError(
+      `config: media.portRange.max = ${range.max} is not allowed: expected an integer >= media.portRange.min + 1 (${range.min + 1}), so at least one even RTP port fits`,
+      'media.portRange.max',
+    );
+  }
+  const vm = config.pbx.voicemail;
+  if (vm.minMessageS >= vm.maxMessageS) {
+    throw new ConfigError(
+      `config: pbx.voicemail.minMessageS = ${vm.minMessageS} is not allowed: expected an integer below pbx.voicemail.maxMessageS (${vm.maxMessageS})`,
+      'pbx.voicemail.minMessageS',
     );
   }
   config.dataDir = resolve(cwd, config.dataDir);

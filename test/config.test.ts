@@ -121,3 +121,27 @@ t.test('a broken defaults file is reported', (t) => {
   t.throws(() => loadConfig({ env: noEnv, defaultsFile: join(dir, 'defaults.json') }), ConfigError);
   t.end();
 });
+
+t.test('media and pbx.voicemail: defaults and validation naming key, value and what is allowed', (t) => {
+  const c = loadConfig({ env: noEnv });
+  t.same(c.media, { host: null, portRange: { min: 20000, max: 20999 }, language: 'pl' });
+  t.same(c.pbx.voicemail, { accessNumber: '*97', maxMessageS: 180, minMessageS: 1, silenceS: 10, pinAttempts: 3 });
+  const error = (overrides: Record<string, unknown>) => {
+    try {
+      loadConfig({ env: noEnv, overrides: overrides as never });
+    } catch (err) {
+      t.type(err, ConfigError);
+      return (err as Error).message;
+    }
+    return 'no error';
+  };
+  t.match(error({ media: { language: 'de' } }), /media\.language = "de" is not allowed: expected one of pl, en/);
+  t.match(error({ media: { portRange: { min: 80 } } }), /media\.portRange\.min = 80 is not allowed: expected an integer 1024–65535/);
+  t.match(error({ media: { portRange: { min: 30000, max: 30000 } } }), /media\.portRange\.max = 30000 .*min \+ 1/);
+  t.match(error({ media: { host: 'not a host' } }), /media\.host = "not a host"/);
+  t.match(error({ pbx: { voicemail: { accessNumber: '9x' } } }), /pbx\.voicemail\.accessNumber = "9x" is not allowed: expected a dialable code/);
+  t.match(error({ pbx: { voicemail: { minMessageS: 30, maxMessageS: 20 } } }), /pbx\.voicemail\.minMessageS = 30 .*below pbx\.voicemail\.maxMessageS \(20\)/);
+  t.match(error({ pbx: { voicemail: { pinAttempts: 0 } } }), /pbx\.voicemail\.pinAttempts = 0/);
+  t.match(error({ media: { volume: 3 } }), /unknown key "media\.volume"/);
+  t.end();
+});

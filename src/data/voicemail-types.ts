@@ -46,9 +46,17 @@ export interface VoicemailMessage {
   receivedAt: number;           // epoch ms
   durationMs: number;
   createdAt: number;
+  /** When its owner heard it by phone (epoch ms); null = new. */
+  heardAt?: number | null;
 }
 
-export type NewVoicemailMessage = Omit<VoicemailMessage, 'id'>;
+export type NewVoicemailMessage = Omit<VoicemailMessage, 'id' | 'heardAt'>;
+
+/** What message-waiting indication (MWI) reports for a mailbox. */
+export interface MessageCounts {
+  new: number;
+  old: number;
+}
 
 export interface VoicemailMessageRepository {
   add(m: NewVoicemailMessage): VoicemailMessage;
@@ -57,6 +65,12 @@ export interface VoicemailMessageRepository {
   /** Messages received before `before` whose every outbox row is sent (safe to delete). */
   deliveredBefore(before: number): VoicemailMessage[];
   remove(id: number): boolean;
+  /** Messages not heard by phone yet, oldest first (the order they are played). */
+  listNew(box: string, limit?: number): VoicemailMessage[];
+  markHeard(id: number, at: number): boolean;
+  counts(box: string): MessageCounts;
+  /** True while any recipient's e-mail of the message is still pending (deleting it would lose the mail). */
+  mailPending(id: number): boolean;
 }
 
 /** pending: waiting for (another) attempt; sent: the recipient's server accepted it; failed: permanent. */

@@ -10,7 +10,9 @@ import type { AuthCheck, AuthDecision } from './auth/guard.js';
 import type { FindContacts } from './registrar/contacts.js';
 import type { CallRouter } from './rules/plan.js';
 import type { DirectoryLookup, ForwardingStore } from './types.js';
-import { runCall, type Caller } from './call/call.js';
+import { runCall, runDestinationCall, type Caller } from './call/call.js';
+import type { MediaDestination, MediaDestinations } from './call/destinations.js';
+import { isVoicemailAccess } from './rules/star-codes.js';
 import { createDialler } from './call/dial.js';
 import type { Timers } from './call/fork.js';
 import { createCallRecorder } from './call/records.js';
@@ -35,6 +37,10 @@ export interface CallHandlingDeps {
     ringSecondMs?: number;
   };
   timers?: Timers;
+  /** Voicemail and queues as call destinations; without them such steps count as unavailable. */
+  destinations?: MediaDestinations;
+  /** Listening to voicemail by phone: dialling `number` opens the caller's own mailbox. */
+  voicemailAccess?: { number: string; destination: MediaDestination };
 }
 
 export interface CallHandling {
@@ -77,6 +83,7 @@ export function installCallHandling(deps: CallHandlingDeps): CallHandling {
   });
   onRefer = createReferHandler({
     switchboard, dialler, logger,
+    ...(deps.destinations ? { destinations: deps.destinations } : {}),
     recordEvent: (legs, event) => {
       const ids = new Set(legs.map((l) => l.callRecordId));
       for (const id of ids) records.event(id, { ...event });
@@ -114,6 +121,17 @@ export function installCallHandling(deps: CallHandlingDeps): CallHandling {
       res.send(404, 'No Number Dialled');
       return;
     }
+    const access = deps.voicemailAccess;
+    if (access !== undefined && isVoicemailAccess(dialled, access.number)) {
+      if (!req.body) {
+        res.send(488, 'SDP Offer Required');
+        return;
+      }
+      const step = { kind: 'voicemail' as const, box: caller.number, cause: 'dialled' as const, path: [caller.number] };
+      void runDestinationCall({ srf: deps.srf, dialler, switchboard, records, logger }, req, res, caller, dialled, access.destination, step)
+        .catch((err) => logger.error({ err, dialled }, 'voicemail access call crashed'));
+      return;
+    }
     if (answerStarCode({ forwarding: deps.forwarding, directory: deps.directory, logger }, caller.number, dialled, res)) return;
     if (!req.body) {
       // Late offer (INVITE without SDP) would need a 3pcc dance per leg; the SPA phones always offer.
@@ -121,7 +139,7 @@ export function installCallHandling(deps: CallHandlingDeps): CallHandling {
       res.send(488, 'SDP Offer Required');
       return;
     }
-    void runCall({ srf: deps.srf, dialler, switchboard, records, logger }, req, res, caller, dialled).catch((err) => {
+    void runCall({ srf: deps.srf, dialler, switchboard, records, logger, ...(deps.destinations ? { destinations: deps.destinations } : {}) }, req, res, caller, dialled).catch((err) => {
       logger.error({ err, dialled }, 'call handling crashed');
       if (!res.finalResponseSent) {
         try { res.send(500); } catch { /* the caller's transaction is gone */ }

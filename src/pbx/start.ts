@@ -11,6 +11,22 @@ import type { PbxSrf } from './srf-types.js';
 import { installCallHandling } from './invite.js';
 import { createCallRouter } from './rules/plan.js';
 import type { CallSrf } from './call/srf-call-types.js';
+import type { MediaDestinations } from './call/destinations.js';
+import type { MediaEngine } from '../media/index.js';
+import { createMwi, type Mwi, type MwiSrf } from './mwi/index.js';
+import type { VoicemailCallConfig } from './voicemail/call-config.js';
+import { createVoicemailCalls, type VoicemailCalls } from './voicemail/calls.js';
+import { createVoicemailStore } from './voicemail/store.js';
+
+/** Voicemail calls (deposit, listening by phone) and MWI; absent = voicemail destinations answer 480. */
+export interface PbxVoicemail {
+  engine: MediaEngine;
+  dataDir: string;
+  accessNumber: string;
+  call: VoicemailCallConfig;
+  /** After a message is stored (kick the e-mail outbox). */
+  onDeposit?: () => void;
+}
 
 export interface DrachtioTarget {
   host: string;
@@ -20,6 +36,8 @@ export interface DrachtioTarget {
 
 export interface RunningPbx {
   pbx: Pbx;
+  voicemail: VoicemailCalls | null;
+  mwi: Mwi | null;
   stop(): Promise<void>;
 }
 
@@ -32,6 +50,9 @@ export interface StartPbxDeps {
   connectTimeoutMs?: number;
   /** Further handlers to install on the same srf app before it connects (calls, voicemail…). */
   install?: (srf: PbxSrf, pbx: Pbx) => void;
+  voicemail?: PbxVoicemail;
+  /** Milliseconds one configured ring second lasts (tests shorten ringing). */
+  ringSecondMs?: number;
 }
 
 export async function startPbx(deps: StartPbxDeps): Promise<RunningPbx> {
@@ -39,16 +60,47 @@ export async function startPbx(deps: StartPbxDeps): Promise<RunningPbx> {
   const srf = new Srf();
   // Handlers are installed before connect so the server learns every route at authentication.
   const pbx = createPbx({ srf: srf as unknown as PbxSrf, repos: deps.repos, config: deps.config, logger: deps.logger });
+  const vm = deps.voicemail;
+  let mwi: Mwi | null = null;
+  let voicemail: VoicemailCalls | null = null;
+  const destinations: MediaDestinations = {};
+  // A mailbox is a row in the mailboxes table (not every extension has one).
+  const directory = vm === undefined ? pbx.directory : { ...pbx.directory, isMailbox: (box: string) => deps.repos.mailboxes.get(box) !== undefined };
+  if (vm !== undefined) {
+    const mwiNow = createMwi({
+      srf: srf as unknown as MwiSrf, findContacts: pbx.findContacts, guard: pbx.guard, extensions: deps.repos.extensions,
+      mailboxes: deps.repos.mailboxes, counts: (box) => deps.repos.voicemailMessages.counts(box), host: pbx.realm, logger: log,
+    });
+    mwi = mwiNow;
+    const store = createVoicemailStore({
+      repos: deps.repos, dataDir: vm.dataDir, logger: log,
+      onDeposit: (message) => {
+        mwiNow.changed(message.box);
+        vm.onDeposit?.();
+      },
+    });
+    voicemail = createVoicemailCalls({
+      srf: srf as unknown as CallSrf, engine: vm.engine, repos: deps.repos, store, dataDir: vm.dataDir,
+      config: vm.call, logger: log, onChange: (box) => mwiNow.changed(box),
+    });
+    destinations.voicemail = voicemail.deposit;
+  }
   installCallHandling({
     srf: srf as unknown as CallSrf,
-    router: createCallRouter({ forwarding: pbx.forwarding, schedules: pbx.schedules, directory: pbx.directory, clock: Date.now }),
+    router: createCallRouter({
+      forwarding: pbx.forwarding, schedules: pbx.schedules, directory, clock: Date.now,
+      available: { voicemail: vm !== undefined, queues: false },
+    }),
     findContacts: pbx.findContacts,
     guard: pbx.guard,
     extensions: deps.repos.extensions,
     forwarding: pbx.forwarding,
-    directory: pbx.directory,
+    directory,
     cdr: deps.repos.cdr,
     logger: log,
+    destinations,
+    ...(voicemail !== null && vm !== undefined ? { voicemailAccess: { number: vm.accessNumber, destination: voicemail.listen } } : {}),
+    ...(deps.ringSecondMs !== undefined ? { config: { ringSecondMs: deps.ringSecondMs } } : {}),
   });
   deps.install?.(srf as unknown as PbxSrf, pbx);
 
@@ -68,6 +120,7 @@ export async function startPbx(deps: StartPbxDeps): Promise<RunningPbx> {
     srf.on('error', (err: Error) => log.warn({ err: err.message }, 'drachtio connection error'));
     srf.connect({ host: deps.server.host, port: deps.server.port, secret: deps.server.secret });
   }).catch((err: unknown) => {
+    mwi?.stop();
     pbx.stop();
     srf.disconnect();
     throw err;
@@ -75,7 +128,10 @@ export async function startPbx(deps: StartPbxDeps): Promise<RunningPbx> {
 
   return {
     pbx,
+    voicemail,
+    mwi,
     async stop() {
+      mwi?.stop();
       pbx.stop();
       srf.disconnect();
     },

@@ -6,6 +6,7 @@
 import type { Logger } from '../../log.js';
 import type { FindContacts } from '../registrar/contacts.js';
 import type { CallRouter, CallStep, StepOutcome } from '../rules/plan.js';
+import type { MediaStep } from './destinations.js';
 import { ringContacts, realTimers, type Timers } from './fork.js';
 import type { CallSrf, SipResponseLike } from './srf-call-types.js';
 import { runSteps, type CallEnd } from './steps.js';
@@ -28,6 +29,8 @@ export interface DialRequest {
   onProvisional?: (res: SipResponseLike) => void;
   onStep?: (step: CallStep, previous: { step: CallStep; outcome: StepOutcome } | undefined) => void;
   logger?: Logger;
+  /** Whether a queue/voicemail step can be handed to a media destination (steps.ts). */
+  handoff?: (step: MediaStep) => boolean;
 }
 
 export interface Dialler {
@@ -43,6 +46,7 @@ export function createDialler(deps: DiallerDeps): Dialler {
         router: deps.router,
         logger,
         ...(request.onStep ? { onStep: request.onStep } : {}),
+        ...(request.handoff ? { handoff: request.handoff } : {}),
         ring: (step) => ringContacts(deps.srf, {
           contacts: deps.findContacts(step.extension),
           sdp: request.sdp,

@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../../log.js';
 import { describeStep, type CallRouter, type CallStep, type RingStep, type StepOutcome } from '../rules/plan.js';
+import type { MediaStep } from './destinations.js';
 import type { RingResult } from './fork.js';
 import type { SrfDialog } from './srf-call-types.js';
 
@@ -14,7 +15,9 @@ export const MAX_STEPS = 32;
 export type CallEnd =
   | { kind: 'answered'; dialog: SrfDialog; step: RingStep }
   /** Final status for the caller; `disposition` for the CDR. */
-  | { kind: 'ended'; status: number; reason: string; disposition: 'busy' | 'no-answer' | 'unavailable' | 'failed' | 'cancelled' };
+  | { kind: 'ended'; status: number; reason: string; disposition: 'busy' | 'no-answer' | 'unavailable' | 'failed' | 'cancelled' }
+  /** The call goes to a media destination (voicemail, queue); the caller of runSteps hands it over. */
+  | { kind: 'handoff'; step: MediaStep };
 
 export interface StepRunnerDeps {
   router: CallRouter;
@@ -22,6 +25,8 @@ export interface StepRunnerDeps {
   logger: Logger;
   /** Called for every step taken (CDR events, logs). */
   onStep?: (step: CallStep, previous: { step: CallStep; outcome: StepOutcome } | undefined) => void;
+  /** True when someone can take this queue/voicemail step; absent or false = treated as unavailable. */
+  handoff?: (step: MediaStep) => boolean;
 }
 
 function outcomeOf(result: Exclude<RingResult, { kind: 'answered' | 'cancelled' }>): StepOutcome {
@@ -51,7 +56,11 @@ export async function runSteps(first: CallStep, deps: StepRunnerDeps): Promise<C
         return { kind: 'ended', status: 500, reason: 'answered step without a dialog', disposition: 'failed' };
       case 'queue':
       case 'voicemail': {
-        // Neither can answer yet (the router rejects them while unavailable); report and move on.
+        if (deps.handoff?.(step) === true) {
+          logger.info({ path: step.path }, describeStep(step));
+          return { kind: 'handoff', step };
+        }
+        // Nobody here can answer it (the router rejects them while unavailable); report and move on.
         logger.warn({ path: step.path }, `${describeStep(step)}: not implemented in call handling yet`);
         previous = { step, outcome: 'unavailable' };
         step = router.nextStep(step, 'unavailable');

@@ -20,6 +20,16 @@ export interface Leg {
   refers: number;
   /** Ended (BYE either way); reported to onLegGone once. */
   gone: boolean;
+  /** Set while the PBX itself terminates this leg's media (voicemail, queue): see media-leg.ts. */
+  media?: MediaAttachment;
+}
+
+/** The PBX's own media on a leg: answers the phone's re-INVITEs and is closed when the leg ends. */
+export interface MediaAttachment {
+  /** Our SDP answer to a re-INVITE offer (hold/resume), or a failure status. */
+  answer(offer: string): { ok: true; sdp: string } | { ok: false; status: number };
+  /** Releases the media (idempotent); called once the leg is gone. */
+  close(): void;
 }
 
 export interface SwitchboardDeps {
@@ -64,6 +74,8 @@ export function createSwitchboard(deps: SwitchboardDeps): Switchboard {
     legs.delete(leg);
     if (leg.gone) return;
     leg.gone = true;
+    // Media ports are freed whichever way the leg ended (BYE either way, release, errors).
+    leg.media?.close();
     deps.onLegGone(leg);
   }
 
@@ -83,6 +95,13 @@ export function createSwitchboard(deps: SwitchboardDeps): Switchboard {
     // Hold, resume and codec changes: relay the offer to the partner and its answer back.
     dialog.on('modify', (req, res) => {
       const partner = leg.partner;
+      if (partner === null && leg.media !== undefined) {
+        // The PBX's own media answers (hold/resume towards voicemail or a queue).
+        const answer = leg.media.answer(req.body);
+        if (answer.ok) res.send(200, { body: answer.sdp, headers: { 'Content-Type': 'application/sdp' } });
+        else res.send(answer.status);
+        return;
+      }
       if (partner === null || !partner.dialog.connected) {
         res.send(200, { body: dialog.local.sdp, headers: { 'Content-Type': 'application/sdp' } });
         return;

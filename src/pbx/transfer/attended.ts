@@ -15,6 +15,38 @@ export function findConsultation(deps: TransferDeps, replaces: ReplacesTarget): 
   return deps.switchboard.findByDialog(replaces.callId, [replaces.fromTag, replaces.toTag]);
 }
 
+/**
+ * The Replaces call is not one the switchboard joins two phones on, but one a media
+ * destination holds (the transferor's call into a queue): the destination swaps the transferee
+ * in; the transferor is let go.
+ */
+export async function replaceAtDestination(deps: TransferDeps, referLeg: Leg, replaces: ReplacesTarget): Promise<void> {
+  const log = deps.logger.child({ transfer: 'attended', by: referLeg.party });
+  const transferee = referLeg.partner;
+  const replace = deps.destinations?.replace;
+  if (transferee === null || replace === undefined) {
+    await notifyReferProgress(referLeg.dialog, 481, log);
+    return;
+  }
+  referLeg.handedOver = true;
+  await notifyReferProgress(referLeg.dialog, 100, log);
+  let replaced = false;
+  try {
+    replaced = await replace(replaces.callId, [replaces.fromTag, replaces.toTag], transferee);
+  } catch (err) {
+    log.error({ err }, 'media destination failed to take the replacing call');
+  }
+  if (!replaced) {
+    referLeg.handedOver = false;
+    log.info({ replaces }, `attended transfer by ${referLeg.party}: the Replaces call is not known here`);
+    await notifyReferProgress(referLeg.dialog, 481, log);
+    return;
+  }
+  await notifyReferProgress(referLeg.dialog, 200, log);
+  deps.switchboard.release(referLeg);
+  log.info(`${transferee.party} took ${referLeg.party}'s place at a media destination`);
+}
+
 export async function attendedTransfer(deps: TransferDeps, referLeg: Leg, consultLeg: Leg): Promise<void> {
   const { switchboard, logger } = deps;
   const transferee = referLeg.partner;

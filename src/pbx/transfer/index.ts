@@ -5,7 +5,7 @@
  */
 import type { Leg } from '../call/switchboard.js';
 import type { IncomingRequest, ResponseSender } from '../call/srf-call-types.js';
-import { attendedTransfer, findConsultation } from './attended.js';
+import { attendedTransfer, findConsultation, replaceAtDestination } from './attended.js';
 import { blindTransfer } from './blind.js';
 import { notifyReferProgress } from './notify.js';
 import { parseReferTo } from './refer-to.js';
@@ -36,6 +36,10 @@ export function createReferHandler(deps: TransferDeps): (leg: Leg, req: Incoming
     if (target.replaces !== undefined) {
       const consult = findConsultation(deps, target.replaces);
       res.send(202);
+      if (consult === undefined && deps.destinations?.replace !== undefined) {
+        void replaceAtDestination(deps, leg, target.replaces).catch((err) => logger.error({ err }, 'attended transfer into a media destination crashed'));
+        return;
+      }
       if (consult === undefined || consult === leg) {
         logger.info({ replaces: target.replaces }, `attended transfer by ${leg.party}: the Replaces call is not known here`);
         void notifyReferProgress(leg.dialog, 481, logger);

@@ -1,4 +1,5 @@
 import type { Logger } from '../../log.js';
+import type { MediaDestinations } from '../call/destinations.js';
 import type { Dialler } from '../call/dial.js';
 import type { Leg, Switchboard } from '../call/switchboard.js';
 
@@ -11,6 +12,8 @@ export interface TransferEvent {
   target: string;
   result: 'completed' | 'failed';
   status: number;
+  /** Set when the target was voicemail or a queue (what the CDR shows for it). */
+  destination?: { kind: string; [detail: string]: unknown };
 }
 
 export interface TransferDeps {
@@ -19,4 +22,6 @@ export interface TransferDeps {
   logger: Logger;
   /** Records `event` on the CDR of each leg (deduplicated by record). */
   recordEvent(legs: Leg[], event: TransferEvent): void;
+  /** Voicemail and queues as transfer targets (blind) and Replaces holders (attended). */
+  destinations?: MediaDestinations;
 }

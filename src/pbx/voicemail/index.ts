@@ -9,3 +9,7 @@ export { createSmtpTransport, type SmtpTransport } from './smtp-transport.js';
 export { outboxProblems, type OutboxProblem, type OutboxProblemOptions } from './problems.js';
 export { createMailboxService, type MailboxService, type AddMailboxInput } from './mailbox-service.js';
 export { hashPin, verifyPin, checkPin } from './pin.js';
+export { createVoicemailCalls, mailboxOfExtension, type VoicemailCalls, type VoicemailCallsDeps } from './calls.js';
+export { runDeposit, type DepositOutcome } from './deposit-call.js';
+export { runListen, type ListenOutcome } from './listen-call.js';
+export { fromPbxVoicemailConfig, defaultPromptsDir, DEFAULT_VOICEMAIL_CALL_CONFIG, type VoicemailCallConfig } from './call-config.js';

@@ -15,6 +15,12 @@ import { createUdpPeer, delay, headerOf, type Teardownable } from '../srf.js';
 import { startSipp, type SippRun } from '../sip/sipp.js';
 import { authorization, startPbxStack, REALM, type PbxStack } from './stack.js';
 import { createRegisterClient } from './register-client.js';
+import type { MediaEngine } from '../../../src/media/index.js';
+import type { MediaDestinations } from '../../../src/pbx/call/destinations.js';
+import { createMwi, type Mwi } from '../../../src/pbx/mwi/index.js';
+import type { VoicemailCallConfig } from '../../../src/pbx/voicemail/call-config.js';
+import { createVoicemailCalls, type VoicemailCalls } from '../../../src/pbx/voicemail/calls.js';
+import { createVoicemailStore } from '../../../src/pbx/voicemail/store.js';
 
 export const password = (ext: string): string => `secret-${ext}`;
 
@@ -27,6 +33,9 @@ export interface CallStack {
   setForwarding(ext: string, rules: ForwardingRules): void;
   /** Waits (bounded) until no call legs are up. */
   settled(ms?: number): Promise<number>;
+  /** Present when the stack was started with `voicemail`. */
+  voicemail?: VoicemailCalls;
+  mwi?: Mwi;
 }
 
 export interface CallStackOptions {
@@ -35,6 +44,8 @@ export interface CallStackOptions {
   ringSecondMs?: number;
   defaultRingTimeoutS?: number;
   logger?: Logger;
+  /** Voicemail calls, listening by phone (accessNumber, default "*97") and MWI on the calls app. */
+  voicemail?: { engine: MediaEngine; config: VoicemailCallConfig; accessNumber?: string };
 }
 
 export async function startCallStack(t: Teardownable, opts: CallStackOptions): Promise<CallStack> {
@@ -43,12 +54,16 @@ export async function startCallStack(t: Teardownable, opts: CallStackOptions): P
     extensions: opts.extensions.map((number) => ({ number, password: password(number) })),
     logger,
   });
+  const vm = opts.voicemail;
+  const directory = vm === undefined ? stack.pbx.directory
+    : { ...stack.pbx.directory, isMailbox: (box: string) => stack.repos.mailboxes.get(box) !== undefined };
   const router = createCallRouter({
     forwarding: stack.pbx.forwarding,
     schedules: stack.pbx.schedules,
-    directory: stack.pbx.directory,
+    directory,
     clock: stack.now,
     defaultRingTimeoutS: opts.defaultRingTimeoutS ?? 10,
+    ...(vm === undefined ? {} : { available: { voicemail: true, queues: false } }),
   });
   const guard = createAuthGuard({
     digest: createDigestAuthenticator({ realm: REALM, nonceTtlMs: 300_000, clock: stack.now }),
@@ -56,20 +71,43 @@ export async function startCallStack(t: Teardownable, opts: CallStackOptions): P
     logger,
   });
   let calls!: CallHandling;
+  let voicemail: VoicemailCalls | undefined;
+  let mwi: Mwi | undefined;
   await stack.sut.connectApp((app) => {
+    const destinations: MediaDestinations = {};
+    let access: { number: string; destination: VoicemailCalls['listen'] } | undefined;
+    if (vm !== undefined) {
+      const mwiNow = createMwi({
+        srf: app, findContacts: (ext) => stack.pbx.findContacts(ext), guard, extensions: stack.repos.extensions,
+        mailboxes: stack.repos.mailboxes, counts: (box) => stack.repos.voicemailMessages.counts(box), host: REALM, logger,
+      });
+      mwi = mwiNow;
+      const store = createVoicemailStore({ repos: stack.repos, dataDir: stack.dataDir, logger, onDeposit: (m) => mwiNow.changed(m.box) });
+      voicemail = createVoicemailCalls({
+        srf: app, engine: vm.engine, repos: stack.repos, store, dataDir: stack.dataDir, config: vm.config, logger,
+        onChange: (box) => mwiNow.changed(box),
+      });
+      destinations.voicemail = voicemail.deposit;
+      access = { number: vm.accessNumber ?? '*97', destination: voicemail.listen };
+    }
     calls = installCallHandling({
+      ...(vm === undefined ? {} : { destinations }),
+      ...(access === undefined ? {} : { voicemailAccess: access }),
       srf: app, router, guard, logger,
       findContacts: (ext) => stack.pbx.findContacts(ext),
       extensions: stack.repos.extensions,
       forwarding: stack.pbx.forwarding,
-      directory: stack.pbx.directory,
+      directory,
       cdr: stack.repos.cdr,
       config: { ringSecondMs: opts.ringSecondMs ?? 200 },
     });
   });
   const sipPort = stack.sut.sipPort;
+  if (mwi !== undefined) t.teardown(() => mwi!.stop());
   return {
     stack, calls, sipPort,
+    ...(voicemail === undefined ? {} : { voicemail }),
+    ...(mwi === undefined ? {} : { mwi }),
     async sippPhone(t, ext, scenario, keys = {}) {
       const client = await createRegisterClient(t, sipPort, ext);
       const reply = await client.registerWithAuth({ password: password(ext), expires: 600 });

@@ -9,8 +9,9 @@ import type { ForwardingRules } from '../../../src/pbx/types.js';
 
 const dialog = { id: 'd1' } as unknown as SrfDialog;
 
-function setup(rules: Record<string, ForwardingRules>, answers: Record<string, RingResult>) {
+function setup(rules: Record<string, ForwardingRules>, answers: Record<string, RingResult>, voicemail = false) {
   const router = createCallRouter({
+    ...(voicemail ? { available: { voicemail: true, queues: false } } : {}),
     forwarding: { getForwarding: (ext) => rules[ext] },
     schedules: { getEntry: () => undefined },
     directory: { isExtension: (n) => ['101', '102', '103'].includes(n), isQueue: () => false, isMailbox: () => true },
@@ -68,4 +69,20 @@ t.test('voicemail destinations (not available yet) end in 480, not a crash', asy
   const { router, ring } = setup({ '102': { busy: { kind: 'voicemail', box: '102' } } }, { '102': { kind: 'busy', status: 486 } });
   const end = await runSteps(router.firstStep('102'), { router, ring, logger: silentLogger() });
   t.match(end, { kind: 'ended', status: 480, disposition: 'busy', reason: /voicemail/ });
+});
+
+t.test('with voicemail available, a handoff hands the call over; without a taker it counts as unavailable', async (t) => {
+  const rules = { '102': { noAnswer: { after: 5, to: { kind: 'voicemail' as const, box: '102' } } } };
+  const { router, ring } = setup(rules, { '102': { kind: 'no-answer' } }, true);
+  const asked: string[] = [];
+  const end = await runSteps(router.firstStep('102'), {
+    router, ring, logger: silentLogger(), handoff: (step) => { asked.push(step.kind); return true; },
+  });
+  t.same(end, { kind: 'handoff', step: { kind: 'voicemail', box: '102', cause: 'no-answer', path: ['102'] } });
+  t.same(asked, ['voicemail']);
+
+  const refused = await runSteps(router.firstStep('102'), { router, ring, logger: silentLogger(), handoff: () => false });
+  t.match(refused, { kind: 'ended', status: 480, reason: /voicemail 102 could not take the call/ });
+  const absent = await runSteps(router.firstStep('102'), { router, ring, logger: silentLogger() });
+  t.match(absent, { kind: 'ended', status: 480 }, 'no handoff given: today\'s behaviour');
 });

@@ -21,7 +21,7 @@ t.test('deposit writes the WAV under voicemail/<box>/ and the rows in one go', a
   t.match(message.file, /^voicemail\/102\/19700101-000005-[0-9a-f]{8}\.wav$/);
   t.equal(path, join(dataDir, message.file));
   t.same(readFileSync(path), readFileSync(source), 'the recording is stored byte for byte');
-  t.same({ ...message, id: 0, file: '' }, { id: 0, box: '102', file: '', callerNumber: '103', callerName: 'Łucja Żak', receivedAt: 5_000, durationMs: 1000, createdAt: 1_000 });
+  t.same({ ...message, id: 0, file: '' }, { id: 0, box: '102', file: '', callerNumber: '103', callerName: 'Łucja Żak', receivedAt: 5_000, durationMs: 1000, createdAt: 1_000, heardAt: null });
   t.same(outbox.map((o) => [o.recipient, o.status, o.nextAttemptAt]), [['a@example.com', 'pending', 1_000], ['b@example.com', 'pending', 1_000]]);
   t.same(deposited, [message.id], 'onDeposit told after commit');
   t.same(filesUnder(join(dataDir, 'voicemail', '102')).filter((f) => f.endsWith('.part')), [], 'no temp file left');
