@@ -19,6 +19,7 @@ import {
 import { createMailboxRepository } from './repositories/mailboxes.js';
 import { createVoicemailMessageRepository } from './repositories/voicemail-messages.js';
 import { createMailOutboxRepository } from './repositories/mail-outbox.js';
+import { createQueueRepository } from './repositories/queues.js';
 
 export type * from './types.js';
 export { DATABASE_FILE_NAME, databasePath } from './db.js';
@@ -58,6 +59,7 @@ export function openRepositories(opts: OpenRepositoriesOptions): Repositories {
     mailboxes: createMailboxRepository(db),
     voicemailMessages: createVoicemailMessageRepository(db),
     mailOutbox: createMailOutboxRepository(db),
+    queues: createQueueRepository(db),
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)();
     },

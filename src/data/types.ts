@@ -253,6 +253,8 @@ export interface CdrFilter {
   disposition?: CallDisposition;
   /** Newest first; default 100, at most 10000. */
   limit?: number;
+  /** Rows to skip (paging); default 0. Order is stable: startedAt then id, newest first. */
+  offset?: number;
 }
 
 export interface CdrRepository {
@@ -262,10 +264,13 @@ export interface CdrRepository {
   addEvent(id: number, event: Omit<CallEvent, 'at'> & { at?: string }): void;
   get(id: number): CallRecord | undefined;
   list(filter?: CdrFilter): CallRecord[];
+  /** How many records match (limit and offset ignored), for paging. */
+  count(filter?: Omit<CdrFilter, 'limit' | 'offset'>): number;
 }
 
 export type * from './web-types.js';
 export type * from './voicemail-types.js';
+export * from './queue-types.js';
 import type { MailboxRepository, MailOutboxRepository, VoicemailMessageRepository } from './voicemail-types.js';
 import type {
   ApiTokenRepository, AuditRepository, SessionRepository, SetupLinkRepository, UserRepository,
@@ -294,6 +299,8 @@ export interface Repositories {
   mailboxes: MailboxRepository;
   voicemailMessages: VoicemailMessageRepository;
   mailOutbox: MailOutboxRepository;
+  /* call queues (queue-types.ts) */
+  queues: import('./queue-types.js').QueueRepository;
   /** Runs fn in one SQLite transaction (all or nothing). */
   transaction<T>(fn: () => T): T;
   close(): void;

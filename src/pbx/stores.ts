@@ -5,7 +5,7 @@
  * every call.
  */
 import type { Logger } from '../log.js';
-import type { EntryNumberRepository, ExtensionRepository, ForwardingRepository } from '../data/types.js';
+import type { EntryNumberRepository, ExtensionRepository, ForwardingRepository, QueueRepository } from '../data/types.js';
 import { checkEntryNumber } from './rules/entry-numbers.js';
 import { checkForwardingRules } from './rules/forwarding.js';
 import type { DirectoryLookup, EntryNumber, ForwardingRules, ForwardingStore, ScheduleStore } from './types.js';
@@ -56,10 +56,10 @@ export function createScheduleStore(deps: { entryNumbers: EntryNumberRepository;
 }
 
 /**
- * Queues come with the queue feature; until then no number is a queue. Every extension owns
+ * A queue is a number in the queues table (when the repository is given). Every extension owns
  * the mailbox of the same number, which is how the phones' Messages key dials it.
  */
-export function createDirectory(deps: { extensions: Pick<ExtensionRepository, 'get'> }): DirectoryLookup {
+export function createDirectory(deps: { extensions: Pick<ExtensionRepository, 'get'>; queues?: Pick<QueueRepository, 'get'> }): DirectoryLookup {
   const isExtension = (number: string) => deps.extensions.get(number) !== undefined;
-  return { isExtension, isQueue: () => false, isMailbox: isExtension };
+  return { isExtension, isQueue: (number) => deps.queues?.get(number) !== undefined, isMailbox: isExtension };
 }

@@ -7,7 +7,7 @@
  */
 import type { Logger } from '../../log.js';
 import { describeDestination } from '../rules/forwarding.js';
-import { applyStarCode, parseStarCode } from '../rules/star-codes.js';
+import { AGENT_CODES, applyStarCode, parseAgentCode, parseStarCode } from '../rules/star-codes.js';
 import type { DirectoryLookup, ForwardingStore } from '../types.js';
 import type { ResponseSender } from './srf-call-types.js';
 
@@ -15,12 +15,15 @@ export interface StarCodeDeps {
   forwarding: ForwardingStore;
   directory: DirectoryLookup;
   logger: Logger;
+  /** Queue agents' *46 pause / *47 resume (all their queues); absent = the codes route normally. */
+  queueAgents?: { pause(extension: string): string[]; resume(extension: string): string[] };
 }
 
 const CONDITION_WORDS = { always: 'all calls', busy: 'calls when busy', noAnswer: 'unanswered calls' } as const;
 
 /** Handles the INVITE if `dialled` is a star code and returns true; false = route normally. */
 export function answerStarCode(deps: StarCodeDeps, caller: string, dialled: string, res: ResponseSender): boolean {
+  if (deps.queueAgents !== undefined && answerAgentCode(deps, deps.queueAgents, caller, dialled, res)) return true;
   const result = parseStarCode(dialled, { caller, directory: deps.directory });
   if (result.kind === 'none') return false;
   const warning = (text: string) => ({ headers: { Warning: `399 hookflash "${text.replace(/"/g, "'")}"` } });
@@ -43,5 +46,28 @@ export function answerStarCode(deps: StarCodeDeps, caller: string, dialled: stri
   }
   deps.logger.info({ caller, dialled }, `star code from ${caller}: ${text}`);
   res.send(603, result.kind === 'set-forward' ? 'Forwarding Set' : 'Forwarding Cleared', warning(text));
+  return true;
+}
+
+/** *46 / *47: 603 "Agent Paused"/"Agent Resumed" naming the queues, 484 when the caller is in no queue. */
+function answerAgentCode(deps: StarCodeDeps, agents: NonNullable<StarCodeDeps['queueAgents']>, caller: string, dialled: string, res: ResponseSender): boolean {
+  const action = parseAgentCode(dialled);
+  if (action === undefined) return false;
+  const warning = (text: string) => ({ headers: { Warning: `399 hookflash "${text}"` } });
+  let queues: string[];
+  try {
+    queues = action === 'pause' ? agents.pause(caller) : agents.resume(caller);
+  } catch (err) {
+    deps.logger.error({ err, caller, dialled }, 'agent code could not be saved');
+    res.send(500, 'Server Internal Error', warning('the pause could not be saved'));
+    return true;
+  }
+  if (queues.length === 0) {
+    res.send(484, 'Address Incomplete', warning(`${caller} is not an agent of any queue (${AGENT_CODES[action]})`));
+    return true;
+  }
+  const text = `${caller} ${action === 'pause' ? 'paused' : 'resumed'} in queue${queues.length > 1 ? 's' : ''} ${queues.join(', ')}`;
+  deps.logger.info({ caller, dialled, queues }, `agent code: ${text}`);
+  res.send(603, action === 'pause' ? 'Agent Paused' : 'Agent Resumed', warning(text));
   return true;
 }

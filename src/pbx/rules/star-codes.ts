@@ -77,3 +77,22 @@ export function applyStarCode(
   }
   return next;
 }
+
+/**
+ * The voicemail access number (the phones' Messages key dials it, "*97" by default): the
+ * caller's own mailbox. A trailing "#" ("send now") is ignored like for the other codes.
+ */
+export function isVoicemailAccess(dialled: string, accessNumber: string): boolean {
+  return accessNumber !== '' && dialled.trim().replace(/#$/, '') === accessNumber;
+}
+
+/** Queue agents pause and resume themselves in every queue they belong to. */
+export const AGENT_CODES = Object.freeze({ pause: '*46', resume: '*47' } as const);
+
+/** 'pause' / 'resume' when `dialled` is an agent code (a trailing "#" ignored), else undefined. */
+export function parseAgentCode(dialled: string): 'pause' | 'resume' | undefined {
+  const digits = dialled.trim().replace(/#$/, '');
+  if (digits === AGENT_CODES.pause) return 'pause';
+  if (digits === AGENT_CODES.resume) return 'resume';
+  return undefined;
+}

@@ -1,0 +1,108 @@
+/**
+ * Transfers into a queue. Blind: 102 REFERs 101 to the queue number; 101 waits in the queue and
+ * is connected to agent 103. Attended: 102 holds 101 and calls the queue itself; 101 then takes
+ * 102's place in the queue (the queue's replace(), which the REFER-with-Replaces handler calls).
+ * 102 is scripted over raw SIP (REFER, Replaces); 101 and 103 are baresip, so audio is real.
+ */
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import wavefile from 'wavefile';
+import { startBaresip, type Baresip } from '../helpers/sip/baresip.js';
+import { goertzelPower } from '../helpers/audio.js';
+import { delay, type Teardownable } from '../helpers/srf.js';
+import { password } from '../helpers/pbx/calls.js';
+import { createScriptedUa } from '../helpers/pbx/scripted-ua.js';
+import { startQueueStack, type QueueStack } from '../helpers/pbx/queue-stack.js';
+
+async function phone(t: Teardownable, qs: QueueStack, ext: string, toneHz: number, autoAnswer: boolean): Promise<Baresip> {
+  const ua = await startBaresip({
+    user: ext, toneHz, autoAnswer,
+    register: { registrar: `127.0.0.1:${qs.sipPort}`, password: password(ext), regint: 600 },
+    teardown: (fn) => t.teardown(fn),
+  });
+  await ua.waitEvent('REGISTER_OK', 15_000);
+  return ua;
+}
+
+function heardAtEnd(ua: Baresip, seconds: number, freqs: number[]): Record<number, number> {
+  const wavs = ua.recordedWavs().received;
+  if (wavs.length === 0) throw new Error(`${ua.user} recorded no audio`);
+  const wav = new wavefile.WaveFile(readFileSync(wavs[wavs.length - 1]!));
+  const rate = (wav.fmt as { sampleRate: number }).sampleRate;
+  wav.toBitDepth('32f');
+  const samples = wav.getSamples(false, Float64Array) as unknown as Float64Array;
+  const tail = samples.subarray(Math.max(0, samples.length - Math.round(seconds * rate)));
+  return Object.fromEntries(freqs.map((hz) => [hz, goertzelPower(tail, rate, hz)]));
+}
+
+const notifyOn = (callId: string, status: number) => (r: { method: string; callId: string; text: string }) =>
+  r.method === 'NOTIFY' && r.callId === callId && r.text.includes(`SIP/2.0 ${status}`);
+
+const QUEUE = { number: '30', ringTimeoutS: 100, maxWaitS: 600, overflow: '104', members: ['103'] };
+const EXTENSIONS = ['101', '102', '103', '104'];
+
+t.test('blind transfer to the queue number: the transferee waits, then talks to the agent', async (t) => {
+  const qs = await startQueueStack(t, { extensions: EXTENSIONS, queues: [QUEUE] });
+  const transferee = await phone(t, qs, '101', 440, true);
+  const agent = await phone(t, qs, '103', 700, false);
+  const transferor = await createScriptedUa(t, qs.sipPort, '102', password('102'));
+  const call = await transferor.invite('101');
+  await transferee.waitEvent('CALL_ESTABLISHED', 15_000);
+  await delay(300);
+  t.equal(await transferor.request(call, 'REFER', [`Refer-To: <sip:30@127.0.0.1:${qs.sipPort}>`, 'Referred-By: <sip:102@127.0.0.1>']), 202);
+  await transferor.waitFor(notifyOn(call.callId, 200));
+  await transferor.waitFor((r) => r.method === 'BYE' && r.callId === call.callId);
+  t.pass('the transferor is told 200 and let go');
+  t.match(await qs.waitEvent('joined'), { queue: '30', caller: '101', position: 1 });
+  await agent.waitEvent('CALL_INCOMING', 15_000);
+  await delay(500);
+  await agent.answer();
+  t.match(await qs.waitEvent('connected', 10_000), { caller: '101', agent: '103' });
+  await delay(2500);
+  await transferee.hangup();
+  await agent.waitEvent('CALL_CLOSED', 10_000);
+  t.same(await qs.settled(), { legs: 0, waiting: 0, endpoints: 0, ports: 0 });
+  const atTransferee = heardAtEnd(transferee, 1.5, [700, 440]);
+  const atAgent = heardAtEnd(agent, 1.5, [440, 700]);
+  t.ok(atTransferee[700]! > 10 * atTransferee[440]!, `101 hears the agent's 700 Hz (${JSON.stringify(atTransferee)})`);
+  t.ok(atAgent[440]! > 10 * atAgent[700]!, `the agent hears 101's 440 Hz (${JSON.stringify(atAgent)})`);
+});
+
+t.test('attended transfer into the queue: replace() puts 101 in the place of 102 waiting in the queue', async (t) => {
+  // What the REFER handler calls for a Replaces naming a call a media destination holds
+  // (transfer/attended.ts replaceAtDestination): driven directly with the real legs here, see the report.
+  const qs = await startQueueStack(t, { extensions: EXTENSIONS, queues: [QUEUE] });
+  const transferee = await phone(t, qs, '101', 440, true);
+  const agent = await phone(t, qs, '103', 700, false);
+  const transferor = await createScriptedUa(t, qs.sipPort, '102', password('102'));
+  const held = await transferor.invite('101');
+  await transferee.waitEvent('CALL_ESTABLISHED', 15_000);
+  const consultation = await transferor.invite('30');
+  await qs.waitEvent('joined', 5000, (e) => e.caller === '102');
+  await agent.waitEvent('CALL_INCOMING', 15_000);
+  const { switchboard } = qs.calls;
+  const referLeg = switchboard.findByDialog(held.callId, [held.localTag, held.remoteTag])!;
+  const newcomer = referLeg.partner!;
+  t.equal(newcomer.party, '101');
+  referLeg.handedOver = true;
+  t.equal(await qs.queues.replace('no-such-call', ['x'], newcomer), false, 'an unknown call is not replaced');
+  t.equal(await qs.queues.replace(consultation.callId, [consultation.localTag, consultation.remoteTag], newcomer), true);
+  switchboard.release(referLeg);
+  t.match(await qs.waitEvent('replaced', 10_000), { queue: '30', caller: '101', by: '102' });
+  await transferor.waitFor((r) => r.method === 'BYE' && r.callId === held.callId);
+  await transferor.waitFor((r) => r.method === 'BYE' && r.callId === consultation.callId);
+  t.pass("both of 102's calls were released");
+  t.same(qs.queues.liveState()[0]!.waiting.map((w) => w.caller), ['101'], "101 waits in 102's place");
+  // The agent's first ring (offering 102's audio) was cancelled; the next one is for 101.
+  await agent.waitEvent('CALL_CLOSED', 10_000);
+  await agent.waitEvent('CALL_INCOMING', 15_000);
+  await delay(300);
+  await agent.answer();
+  t.match(await qs.waitEvent('connected', 10_000), { caller: '101', agent: '103' });
+  await delay(2500);
+  await agent.hangup();
+  await transferee.waitEvent('CALL_CLOSED', 10_000);
+  t.same(await qs.settled(), { legs: 0, waiting: 0, endpoints: 0, ports: 0 });
+  const atTransferee = heardAtEnd(transferee, 1.5, [700, 440]);
+  t.ok(atTransferee[700]! > 10 * atTransferee[440]!, `101 hears the agent's 700 Hz (${JSON.stringify(atTransferee)})`);
+});
