@@ -23,6 +23,10 @@ export interface UserRepository {
   list(): User[];
   countByRole(role: UserRole): number;
   setPasswordHash(id: number, passwordHash: string): void;
+  /** NotFoundError when the user does not exist; ValidationError for a bad role. */
+  setRole(id: number, role: UserRole): User;
+  /** Deletes the user (sessions go with it); false when there was none. */
+  remove(id: number): boolean;
 }
 
 export interface Session {

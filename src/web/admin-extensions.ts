@@ -3,6 +3,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Extension } from '../data/types.js';
 import { generatePassword } from '../util/secrets.js';
 import { actorOf, expectedError, page, sendPage, type WebContext } from './context.js';
+import { CONDITION_LABELS, CONDITIONS, DESTINATION_KINDS, forwardingErrorField, forwardingFromForm, forwardingToForm, saveForwarding } from './forwarding-form.js';
+import { checkForwardingRules } from '../pbx/rules/forwarding.js';
+import type { ForwardingRules } from '../pbx/types.js';
 
 export { GENERATED_SIP_PASSWORD_LENGTH } from '../util/secrets.js';
 import { GENERATED_SIP_PASSWORD_LENGTH } from '../util/secrets.js';
@@ -29,9 +32,30 @@ export function registerExtensionPages(admin: FastifyInstance, ctx: WebContext):
     return sendPage(ctx, reply, 'extensions', page(request, 'Extensions', 'extensions', { extensions, form: {}, ...extra }), status);
   }
 
+  /** Stored rules, or undefined when none (or unreadable: the page then offers a clean form). */
+  function storedForwarding(number: string): ForwardingRules | undefined {
+    const raw = repos.forwarding.get(number);
+    try {
+      return raw ? checkForwardingRules(raw, number) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  function forwardingView(values: Record<string, string>, error?: { field: string; message: string }) {
+    return CONDITIONS.map((c) => ({
+      condition: c, label: CONDITION_LABELS[c], kind: values[`${c}Kind`] ?? 'none', target: values[`${c}Target`] ?? '',
+      kinds: ['none', ...DESTINATION_KINDS].map((k) => ({ value: k, selected: (values[`${c}Kind`] ?? 'none') === k })),
+      isNoAnswer: c === 'noAnswer', after: values.noAnswerAfter ?? '20',
+      error: error && error.field === `${c}Target` ? error.message : null,
+      afterError: c === 'noAnswer' && error && error.field === 'noAnswerAfter' ? error.message : null,
+    }));
+  }
+
   function editPage(request: FastifyRequest, reply: FastifyReply, ext: Extension, extra: Record<string, unknown> = {}, status = 200) {
     return sendPage(ctx, reply, 'extension-edit', page(request, `Extension ${ext.number}`, 'extensions', {
-      ext: publicExtension(ext), form: { displayName: ext.displayName, emails: ext.emails.join(', ') }, ...extra,
+      ext: publicExtension(ext), form: { displayName: ext.displayName, emails: ext.emails.join(', ') },
+      forwarding: forwardingView(forwardingToForm(storedForwarding(ext.number))), ...extra,
     }), status);
   }
 
@@ -92,6 +116,26 @@ export function registerExtensionPages(admin: FastifyInstance, ctx: WebContext):
       notice: 'New SIP password generated. Phones using this extension get it at their next profile fetch.',
       shownOnce: { label: `SIP password for ${after.number}`, value: password },
     });
+  });
+
+  admin.post<{ Params: { number: string }; Body: Record<string, string> }>('/extensions/:number/forwarding', async (request, reply) => {
+    const ext = repos.extensions.get(request.params.number);
+    if (!ext) return listPage(request, reply, { error: `Extension ${request.params.number} does not exist.` }, 404);
+    const form = request.body ?? {};
+    const before = repos.forwarding.get(ext.number) ?? {};
+    try {
+      const after = saveForwarding(repos, ext.number, forwardingFromForm(form));
+      ctx.audit.record(actorOf(request), 'extension.forwarding', ext.number, before, after);
+      return editPage(request, reply, ext, { notice: 'Forwarding saved.' });
+    } catch (err) {
+      const e = expectedError(err);
+      const field = forwardingErrorField(e.field, e.message);
+      // The whole form is shown again as typed, the error next to the field it is about.
+      return editPage(request, reply, ext, {
+        error: e.message, forwardingError: true,
+        forwarding: forwardingView(Object.fromEntries(Object.entries(form).map(([k, v]) => [k, String(v)])), { field, message: e.message }),
+      }, e.status);
+    }
   });
 
   // Revealing is a deliberate admin action (a POST with CSRF), and it is audited.

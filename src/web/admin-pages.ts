@@ -2,9 +2,21 @@
 import type { FastifyInstance } from 'fastify';
 import { actorOf, page, sendPage, type WebContext } from './context.js';
 import { randomToken, sha256 } from './sessions.js';
+import { readCalls, readQueues } from './live-state.js';
+import { outboxProblemsView } from './mailbox-view.js';
+import { pageNumber, pager, slicePage } from './paging.js';
 
 const PAGE_ROWS = 200;
 export const API_TOKEN_PREFIX = 'hf_';
+
+/** One line per queue for the dashboard, or null when the PBX gives no live view. */
+export function queueSummary(ctx: WebContext) {
+  const queues = readQueues(ctx.options);
+  return queues && queues.map((q) => ({
+    number: q.number, name: q.name, waiting: q.waiting.length, longestWaitS: q.longestWaitS,
+    agentsFree: q.agents.filter((a) => a.state === 'idle').length, agents: q.agents.length,
+  }));
+}
 
 export function registerAdminPages(admin: FastifyInstance, ctx: WebContext): void {
   const { repos } = ctx;
@@ -20,16 +32,27 @@ export function registerAdminPages(admin: FastifyInstance, ctx: WebContext): voi
         // Live bindings kept by the PBX registrar: real data, 0 when nothing registered.
         registrations: repos.registrations.allLive(ctx.now()).length,
       },
+      calls: readCalls(ctx.options),
+      queues: queueSummary(ctx),
+      queuesLive: Boolean(ctx.options.queues),
+      outboxProblems: outboxProblemsView(repos, ctx.now()).slice(0, 20),
     }));
   });
 
-  admin.get('/provisioning-log', async (request, reply) =>
-    sendPage(ctx, reply, 'provisioning-log', page(request, 'Provisioning log', 'log', { entries: repos.provisioningLog.recent(PAGE_ROWS) })));
+  admin.get<{ Querystring: { page?: string } }>('/provisioning-log', async (request, reply) => {
+    const n = pageNumber(request.query.page);
+    const { rows, hasMore } = slicePage((limit) => repos.provisioningLog.recent(limit), n);
+    return sendPage(ctx, reply, 'provisioning-log', page(request, 'Provisioning log', 'log', {
+      entries: rows, pager: pager('/admin/provisioning-log', n, { hasMore }),
+    }));
+  });
 
-  admin.get('/sightings', async (request, reply) => {
+  admin.get<{ Querystring: { page?: string } }>('/sightings', async (request, reply) => {
     const assigned = new Set(repos.devices.list().map((d) => d.mac));
-    const sightings = repos.sightings.recent(PAGE_ROWS).map((s) => ({ ...s, assigned: s.mac !== null && assigned.has(s.mac) }));
-    return sendPage(ctx, reply, 'sightings', page(request, 'Sightings', 'sightings', { sightings }));
+    const n = pageNumber(request.query.page);
+    const { rows, hasMore } = slicePage((limit) => repos.sightings.recent(limit), n);
+    const sightings = rows.map((s) => ({ ...s, assigned: s.mac !== null && assigned.has(s.mac) }));
+    return sendPage(ctx, reply, 'sightings', page(request, 'Sightings', 'sightings', { sightings, pager: pager('/admin/sightings', n, { hasMore }) }));
   });
 
   admin.get('/audit', async (request, reply) =>

@@ -1,7 +1,12 @@
-/** Admin page for web accounts: list, add an installer or admin (password typed or generated once). */
+/**
+ * Admin page for web accounts: list, add an installer or admin (password typed or generated
+ * once), change a role, reset a password (generated, shown once), delete. An admin cannot
+ * delete or demote themselves, and the last admin stays an admin.
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { User } from '../data/types.js';
 import { checkUserName } from '../data/repositories/users.js';
-import { ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { generatePassword } from '../util/secrets.js';
 import { checkNewPassword } from './auth-routes.js';
 import { actorOf, expectedError, page, sendPage, type WebContext } from './context.js';
@@ -9,11 +14,48 @@ import { hashPassword } from './passwords.js';
 
 const GENERATED_USER_PASSWORD_LENGTH = 16;
 
+export const publicUser = ({ passwordHash: _h, ...u }: User) => u;
+
+/** The rules for changing accounts, shared by the page and the API. */
+export function userAdmin(ctx: WebContext) {
+  const { repos } = ctx;
+  const mustGet = (id: number) => {
+    const user = Number.isInteger(id) ? repos.users.get(id) : undefined;
+    if (!user) throw new NotFoundError(`user ${id} does not exist`, 'id');
+    return user;
+  };
+  return {
+    mustGet,
+    setRole(id: number, role: unknown, actingUserId: number | null): { before: User; after: User } {
+      const before = mustGet(id);
+      if (role !== 'admin' && role !== 'installer') throw new ValidationError('choose a role: admin or installer', 'role');
+      if (before.role === 'admin' && role !== 'admin') {
+        if (before.id === actingUserId) throw new ConflictError('you cannot take away your own admin role (ask another admin)', 'role');
+        if (repos.users.countByRole('admin') <= 1) throw new ConflictError(`${before.name} is the last admin; make someone else admin first`, 'role');
+      }
+      return { before, after: repos.users.setRole(before.id, role) };
+    },
+    async resetPassword(id: number): Promise<{ user: User; password: string }> {
+      const user = mustGet(id);
+      const password = generatePassword(GENERATED_USER_PASSWORD_LENGTH);
+      repos.users.setPasswordHash(user.id, await hashPassword(password, ctx.options.scryptCost));
+      return { user, password };
+    },
+    remove(id: number, actingUserId: number | null): User {
+      const user = mustGet(id);
+      if (user.id === actingUserId) throw new ConflictError('you cannot delete your own account', 'id');
+      if (user.role === 'admin' && repos.users.countByRole('admin') <= 1) throw new ConflictError(`${user.name} is the last admin and cannot be deleted`, 'id');
+      repos.users.remove(user.id);
+      return user;
+    },
+  };
+}
+
 export function registerUserPages(admin: FastifyInstance, ctx: WebContext): void {
   const { repos } = ctx;
   const show = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) =>
     sendPage(ctx, reply, 'users', page(request, 'Users', 'users', {
-      users: repos.users.list().map(({ passwordHash: _h, ...u }) => u), form: { role: 'installer' }, ...extra,
+      users: repos.users.list().map((u) => ({ ...publicUser(u), self: u.id === request.webAuth?.user.id })), form: { role: 'installer' }, ...extra,
     }), status);
 
   admin.get('/users', async (request, reply) => show(request, reply));
@@ -34,6 +76,42 @@ export function registerUserPages(admin: FastifyInstance, ctx: WebContext): void
     } catch (err) {
       const e = expectedError(err);
       return show(request, reply, { error: e.message, field: e.field, form: { name: form.name, role: form.role } }, e.status);
+    }
+  });
+
+  const rules = userAdmin(ctx);
+  const selfId = (request: FastifyRequest) => request.webAuth?.user.id ?? null;
+
+  admin.post<{ Params: { id: string }; Body: { role?: string } }>('/users/:id/role', async (request, reply) => {
+    try {
+      const { before, after } = rules.setRole(Number(request.params.id), request.body?.role, selfId(request));
+      ctx.audit.record(actorOf(request), 'user.role', after.name, { role: before.role }, { role: after.role });
+      return show(request, reply, { notice: `${after.name} is now ${after.role}.` });
+    } catch (err) {
+      const e = expectedError(err);
+      return show(request, reply, { error: e.message }, e.status);
+    }
+  });
+
+  admin.post<{ Params: { id: string } }>('/users/:id/reset-password', async (request, reply) => {
+    try {
+      const { user, password } = await rules.resetPassword(Number(request.params.id));
+      ctx.audit.record(actorOf(request), 'user.reset-password', user.name, { password: '' }, { password });
+      return show(request, reply, { notice: `New password for ${user.name} generated.`, shownOnce: { label: `Password for ${user.name}`, value: password } });
+    } catch (err) {
+      const e = expectedError(err);
+      return show(request, reply, { error: e.message }, e.status);
+    }
+  });
+
+  admin.post<{ Params: { id: string } }>('/users/:id/delete', async (request, reply) => {
+    try {
+      const user = rules.remove(Number(request.params.id), selfId(request));
+      ctx.audit.record(actorOf(request), 'user.delete', user.name, { name: user.name, role: user.role }, undefined);
+      return show(request, reply, { notice: `User ${user.name} deleted.` });
+    } catch (err) {
+      const e = expectedError(err);
+      return show(request, reply, { error: e.message }, e.status);
     }
   });
 }

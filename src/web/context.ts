@@ -20,7 +20,8 @@ export interface WebDeps {
   repos: Repositories;
   models: Map<string, DeviceModel>;
   renderer: Pick<ProfileRenderer, 'renderDevice'>;
-  config: Pick<Config, 'publicHost' | 'http'>;
+  /** dataDir (optional) is where greetings and voicemail WAVs live; without it audio upload/playback is off. */
+  config: Pick<Config, 'publicHost' | 'http'> & Partial<Pick<Config, 'dataDir'>>;
   logger: Logger;
   /** Epoch ms; tests pass their own to move time. */
   clock?: () => number;

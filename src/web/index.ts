@@ -8,6 +8,7 @@
  *   /api/…                         API tokens (Authorization: Bearer)
  *   /assets/…                      CSS and the small scripts
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
@@ -28,9 +29,15 @@ import { registerImportPage } from './admin-import.js';
 import { registerUserPages } from './admin-users.js';
 import { registerInstallerPages } from './installer.js';
 import { registerApiRoutes } from './api.js';
+import { registerPbxApiRoutes } from './api-pbx.js';
+import { registerMailboxPages } from './admin-mailboxes.js';
+import { registerEntryNumberPages } from './admin-entry-numbers.js';
+import { registerCallPages } from './admin-calls.js';
+import { registerQueuePages } from './admin-queues.js';
 
 export type { WebDeps, RegistrationsFor } from './context.js';
 export type { WebOptions } from './options.js';
+export type { QueueLiveState, QueueAgentState, CallsLiveState } from './live-state.js';
 export { ensureAdminSetupLink } from './setup-link.js';
 export { registrationsFromRepository } from './device-status.js';
 
@@ -69,11 +76,22 @@ export async function registerWebRoutes(app: FastifyInstance, deps: WebDeps): Pr
       request.webAuth = ctx.sessions.resolve(parseCookies(request.headers.cookie)[SESSION_COOKIE]);
     });
 
+    // The barcode decoder for browsers without BarcodeDetector, served from our own origin
+    // (the CSP allows scripts from 'self' only, and installers may have no internet).
+    let zxing: Buffer | null = null;
+    web.get('/assets/vendor/zxing-browser.min.js', async (_request, reply) => {
+      zxing ??= await readFile(join(findRepoRoot(), 'node_modules', '@zxing', 'browser', 'umd', 'zxing-browser.min.js'));
+      return reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(zxing);
+    });
+
     // CSRF on every form: the session's synchroniser token, or before login the
-    // double-submit cookie set with the form.
+    // double-submit cookie set with the form. Uploads sent by script (a raw file body) carry
+    // the session token in the X-CSRF-Token header instead.
     web.addHook('preHandler', async (request: FastifyRequest<{ Body: { _csrf?: unknown } }>, reply: FastifyReply) => {
       if (request.method !== 'POST' || request.url.startsWith('/api/')) return;
-      const sent = typeof request.body?._csrf === 'string' ? request.body._csrf : '';
+      const body = request.body && !Buffer.isBuffer(request.body) ? request.body : undefined;
+      const header = request.webAuth ? request.headers['x-csrf-token'] : undefined;
+      const sent = typeof body?._csrf === 'string' ? body._csrf : typeof header === 'string' ? header : '';
       const expected = request.webAuth?.session.csrfToken ?? parseCookies(request.headers.cookie)[FORM_CSRF_COOKIE] ?? '';
       if (!sent || !expected || !safeEqual(sent, expected)) {
         deps.logger.warn({ ip: request.ip, url: request.url }, 'form refused: CSRF token missing or wrong');
@@ -93,6 +111,10 @@ export async function registerWebRoutes(app: FastifyInstance, deps: WebDeps): Pr
       registerDevicePages(admin, ctx);
       registerImportPage(admin, ctx);
       registerUserPages(admin, ctx);
+      registerMailboxPages(admin, ctx);
+      registerEntryNumberPages(admin, ctx);
+      registerCallPages(admin, ctx);
+      registerQueuePages(admin, ctx);
     }, { prefix: '/admin' });
 
     await web.register(async (installer) => {
@@ -104,6 +126,7 @@ export async function registerWebRoutes(app: FastifyInstance, deps: WebDeps): Pr
       api.setNotFoundHandler((request, reply) =>
         reply.code(404).send({ error: { message: `no API route ${request.method} ${request.url.split('?')[0]}`, code: 'HF_NOT_FOUND' } }));
       registerApiRoutes(api, ctx);
+      registerPbxApiRoutes(api, ctx);
     }, { prefix: '/api' });
   });
 }

@@ -1,6 +1,7 @@
 /** Timing and cookie settings of the web UI; every one is overridable so tests run fast. */
 import type { ScryptCost } from './passwords.js';
 import { DEFAULT_SCRYPT_COST } from './passwords.js';
+import type { CallsLiveState, QueueLiveState } from './live-state.js';
 
 export interface WebOptions {
   /** A session unused this long is over (default 30 min). */
@@ -19,6 +20,12 @@ export interface WebOptions {
   stallAfterMs: number;
   /** The HTTP port devices use, for hints (default: config.http.port; pass the real one when that is 0). */
   publicHttpPort?: number;
+  /** Live call count from the PBX, for the dashboard; absent = "not available". */
+  calls?: () => CallsLiveState;
+  /** Live queue state from the PBX, for the dashboard and the Queues page. */
+  queues?: () => QueueLiveState[];
+  /** How often the Queues page refreshes its live view (default 3 s). */
+  queuePollMs: number;
 }
 
 export const DEFAULT_WEB_OPTIONS: WebOptions = {
@@ -30,4 +37,5 @@ export const DEFAULT_WEB_OPTIONS: WebOptions = {
   scryptCost: DEFAULT_SCRYPT_COST,
   statusPollMs: 3000,
   stallAfterMs: 60_000,
+  queuePollMs: 3000,
 };

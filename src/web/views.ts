@@ -29,12 +29,13 @@ export function createViews(templatesDir: string = join(findRepoRoot(), 'templat
   hb.registerHelper('json', (v: unknown) => JSON.stringify(v));
   hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
   hb.registerHelper('inc', (n: unknown) => Number(n) + 1);
+  hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   const pages = new Map<string, Handlebars.TemplateDelegate>();
   for (const file of readdirSync(templatesDir).filter((f) => f.endsWith('.hbs'))) {
     const source = readFileSync(join(templatesDir, file), 'utf8');
     const name = basename(file, '.hbs');
     if (name.startsWith('_')) hb.registerPartial(name.slice(1), source);
-    else pages.set(name, hb.compile(source, { strict: false }));
+    else pages.set(name, hb.compile(source, { strict: false, preventIndent: true }));
   }
   const layout = pages.get('layout');
   if (!layout) throw new Error(`${templatesDir}/layout.hbs is missing`);

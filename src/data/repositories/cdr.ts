@@ -56,14 +56,28 @@ export function createCdrRepository(db: Db): CdrRepository {
   const setAnswered = db.prepare('UPDATE cdr SET answered_at = COALESCE(answered_at, ?) WHERE id = ?');
   const setEnded = db.prepare('UPDATE cdr SET ended_at = ?, disposition = ? WHERE id = ?');
   const setEvents = db.prepare('UPDATE cdr SET events = ? WHERE id = ?');
-  const selectFiltered = db.prepare<Record<string, unknown>, CdrRow>(
-    `SELECT * FROM cdr WHERE
-       (@party IS NULL OR caller = @party OR callee = @party)
+  const FILTER = `(@party IS NULL OR caller = @party OR callee = @party)
        AND (@caller IS NULL OR caller = @caller) AND (@callee IS NULL OR callee = @callee)
        AND (@since IS NULL OR started_at >= @since) AND (@until IS NULL OR started_at < @until)
-       AND (@disposition IS NULL OR disposition = @disposition)
-     ORDER BY started_at DESC, id DESC LIMIT @limit`,
+       AND (@disposition IS NULL OR disposition = @disposition)`;
+  const selectFiltered = db.prepare<Record<string, unknown>, CdrRow>(
+    `SELECT * FROM cdr WHERE ${FILTER} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset`,
   );
+  const countFiltered = db.prepare<Record<string, unknown>, { n: number }>(`SELECT COUNT(*) AS n FROM cdr WHERE ${FILTER}`);
+
+  function filterParams(filter: Omit<CdrFilter, 'limit' | 'offset'>) {
+    if (filter.disposition !== undefined && !DISPOSITIONS.includes(filter.disposition)) {
+      throw new ValidationError(`call records: disposition ${JSON.stringify(filter.disposition)} is not one of ${DISPOSITIONS.join(', ')}`, 'disposition');
+    }
+    return {
+      party: filter.party ?? null,
+      caller: filter.caller ?? null,
+      callee: filter.callee ?? null,
+      since: filter.since === undefined ? null : checkTime(filter.since, 'since'),
+      until: filter.until === undefined ? null : checkTime(filter.until, 'until'),
+      disposition: filter.disposition ?? null,
+    };
+  }
 
   function existing(id: number): CdrRow {
     const row = selectOne.get(id);
@@ -113,18 +127,15 @@ export function createCdrRepository(db: Db): CdrRepository {
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
         throw new ValidationError(`call records: limit must be 1–${MAX_LIMIT}, got ${JSON.stringify(filter.limit)}`, 'limit');
       }
-      if (filter.disposition !== undefined && !DISPOSITIONS.includes(filter.disposition)) {
-        throw new ValidationError(`call records: disposition ${JSON.stringify(filter.disposition)} is not one of ${DISPOSITIONS.join(', ')}`, 'disposition');
+      const offset = filter.offset ?? 0;
+      if (!Number.isInteger(offset) || offset < 0) {
+        throw new ValidationError(`call records: offset must be a whole number from 0, got ${JSON.stringify(filter.offset)}`, 'offset');
       }
-      return selectFiltered.all({
-        party: filter.party ?? null,
-        caller: filter.caller ?? null,
-        callee: filter.callee ?? null,
-        since: filter.since === undefined ? null : checkTime(filter.since, 'since'),
-        until: filter.until === undefined ? null : checkTime(filter.until, 'until'),
-        disposition: filter.disposition ?? null,
-        limit,
-      }).map(toRecord);
+      const { limit: _l, offset: _o, ...rest } = filter;
+      return selectFiltered.all({ ...filterParams(rest), limit, offset }).map(toRecord);
+    },
+    count(filter = {}) {
+      return countFiltered.get(filterParams(filter))!.n;
     },
   };
 }

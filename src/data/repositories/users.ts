@@ -27,6 +27,8 @@ export function createUserRepository(db: Db): UserRepository {
   const all = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY name');
   const count = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM users WHERE role = ?');
   const setHash = db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?');
+  const updateRole = db.prepare('UPDATE users SET role = ?, updated_at = ? WHERE id = ?');
+  const deleteOne = db.prepare('DELETE FROM users WHERE id = ?');
 
   return {
     add({ name, role, passwordHash }) {
@@ -50,5 +52,11 @@ export function createUserRepository(db: Db): UserRepository {
     setPasswordHash(id, passwordHash) {
       if (setHash.run(passwordHash, new Date().toISOString(), id).changes === 0) throw new NotFoundError(`user ${id} does not exist`, 'id');
     },
+    setRole(id, role) {
+      if (role !== 'admin' && role !== 'installer') throw new ValidationError(`role ${JSON.stringify(role)} is not admin or installer`, 'role');
+      if (updateRole.run(role, new Date().toISOString(), id).changes === 0) throw new NotFoundError(`user ${id} does not exist`, 'id');
+      return toUser(byId.get(id)!);
+    },
+    remove: (id) => deleteOne.run(id).changes > 0,
   };
 }

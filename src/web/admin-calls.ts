@@ -1,0 +1,64 @@
+/** The call log (CDR) page: filters by extension, date range and disposition, 50 rows a page. */
+import type { FastifyInstance } from 'fastify';
+import type { CallDisposition, CallRecord, CdrFilter } from '../data/types.js';
+import { ValidationError } from '../errors.js';
+import { expectedError, page, sendPage, type WebContext } from './context.js';
+import { PAGE_SIZE, pageNumber, pager } from './paging.js';
+
+export const DISPOSITIONS: readonly CallDisposition[] = ['answered', 'busy', 'no-answer', 'unavailable', 'cancelled', 'failed'];
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const PARTY = /^[\w.+*#@-]{1,64}$/;
+
+export interface CallQuery { extension?: string; from?: string; to?: string; disposition?: string; page?: string }
+
+function checkDate(value: string, field: string): string {
+  const probe = new Date(`${value}T00:00:00Z`);
+  if (!DATE.test(value) || Number.isNaN(+probe) || probe.toISOString().slice(0, 10) !== value) {
+    throw new ValidationError(`${field} ${JSON.stringify(value)} is not a date as YYYY-MM-DD`, field);
+  }
+  return probe.toISOString();
+}
+
+/** Query parameters → repository filter; dates are whole UTC days, "to" inclusive. */
+export function callFilter(q: CallQuery): Omit<CdrFilter, 'limit' | 'offset'> {
+  const filter: Omit<CdrFilter, 'limit' | 'offset'> = {};
+  const extension = q.extension?.trim();
+  if (extension) {
+    if (!PARTY.test(extension)) throw new ValidationError(`extension ${JSON.stringify(extension)} is not a number or SIP user`, 'extension');
+    filter.party = extension;
+  }
+  if (q.from?.trim()) filter.since = checkDate(q.from.trim(), 'from');
+  if (q.to?.trim()) filter.until = new Date(Date.parse(checkDate(q.to.trim(), 'to')) + 86_400_000).toISOString();
+  if (filter.since && filter.until && filter.since >= filter.until) throw new ValidationError('"from" is after "to"', 'from');
+  if (q.disposition?.trim()) {
+    const d = q.disposition.trim() as CallDisposition;
+    if (!DISPOSITIONS.includes(d)) throw new ValidationError(`disposition ${JSON.stringify(d)} is not one of ${DISPOSITIONS.join(', ')}`, 'disposition');
+    filter.disposition = d;
+  }
+  return filter;
+}
+
+export function callView(c: CallRecord) {
+  const talkS = c.answeredAt && c.endedAt ? Math.round((Date.parse(c.endedAt) - Date.parse(c.answeredAt)) / 1000) : null;
+  return { ...c, talkS, eventKinds: c.events.map((e) => e.kind).join(', ') };
+}
+
+export function registerCallPages(admin: FastifyInstance, ctx: WebContext): void {
+  admin.get<{ Querystring: CallQuery }>('/calls', async (request, reply) => {
+    const q = request.query ?? {};
+    const form = { extension: q.extension ?? '', from: q.from ?? '', to: q.to ?? '', disposition: q.disposition ?? '' };
+    const dispositions = DISPOSITIONS.map((d) => ({ value: d, selected: d === form.disposition }));
+    try {
+      const filter = callFilter(q);
+      const n = pageNumber(q.page);
+      const total = ctx.repos.cdr.count(filter);
+      const calls = ctx.repos.cdr.list({ ...filter, limit: PAGE_SIZE, offset: (n - 1) * PAGE_SIZE }).map(callView);
+      return sendPage(ctx, reply, 'calls', page(request, 'Call log', 'calls', {
+        calls, form, dispositions, pager: pager('/admin/calls', n, { total, query: form }),
+      }));
+    } catch (err) {
+      const e = expectedError(err);
+      return sendPage(ctx, reply, 'calls', page(request, 'Call log', 'calls', { calls: [], form, dispositions, error: e.message, field: e.field }), e.status);
+    }
+  });
+}
