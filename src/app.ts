@@ -17,11 +17,11 @@ import { createProvisioningService } from './provisioning/pipeline.js';
 import { registerProvisioningRoutes } from './provisioning/http-routes.js';
 import { createTftpServer } from './provisioning/tftp-server.js';
 import { createSipServer } from './sip/server.js';
-import { startPbx, type DrachtioTarget } from './pbx/start.js';
+import { startPbx, type DrachtioTarget, type RunningPbx } from './pbx/start.js';
 import { startVoicemailDelivery } from './pbx/voicemail/delivery.js';
 import { fromPbxVoicemailConfig } from './pbx/voicemail/call-config.js';
 import { createMediaEngine } from './media/index.js';
-import { registerWebRoutes, ensureAdminSetupLink, registrationsFromRepository } from './web/index.js';
+import { registerWebRoutes, ensureAdminSetupLink, registrationsFromRepository, type QueueLiveState } from './web/index.js';
 
 export interface RunningHookflash {
   /** Bound ports (null when that part could not start or is disabled). */
@@ -48,6 +48,11 @@ export async function startHookflash(config: Config, opts: { logger: Logger }): 
 
   const repos = openRepositories({ dataDir: config.dataDir, logger: log.child({ part: 'data' }) });
   started.push({ name: 'data', stop: async () => repos.close() });
+  let runningPbx: RunningPbx | null = null;
+  const requirePbx = (): RunningPbx => {
+    if (runningPbx === null) throw new Error('the PBX is not running');
+    return runningPbx;
+  };
 
   try {
     const models = loadDeviceModels();
@@ -63,6 +68,12 @@ export async function startHookflash(config: Config, opts: { logger: Logger }): 
       await registerWebRoutes(app, {
         repos, models, renderer, config, logger: log.child({ part: 'web' }),
         registrationsFor: registrationsFromRepository(repos),
+        // The PBX starts after HTTP: the dashboard asks at request time, and a PBX that is not
+        // (yet) running shows as "not available" (the web treats a throwing provider so).
+        options: {
+          calls: () => ({ activeCalls: requirePbx().activeCalls() }),
+          queues: () => webQueueState(requirePbx()),
+        },
       });
     });
     if (http) {
@@ -122,7 +133,8 @@ export async function startHookflash(config: Config, opts: { logger: Logger }): 
             ...(delivery ? { onDeposit: () => void delivery.worker.kick().catch(() => undefined) } : {}),
           },
         });
-        started.push({ name: 'pbx', stop: () => pbx.stop() });
+        started.push({ name: 'pbx', stop: async () => { runningPbx = null; await pbx.stop(); } });
+        runningPbx = pbx;
       } catch (err) {
         log.error({ err: describe(err) }, `PBX not started: ${describe(err)}`);
       }
@@ -181,4 +193,16 @@ function describe(err: unknown): string {
     return code ? `${code}: ${err.message}` : err.message;
   }
   return String(err);
+}
+
+/** The queue service's live state in the shape the web UI shows (no queues without media). */
+function webQueueState(pbx: RunningPbx): QueueLiveState[] {
+  if (pbx.queues === null) throw new Error('queues need the media engine, which is not running');
+  return pbx.queues.liveState().map((q) => ({
+    number: q.number,
+    name: q.name,
+    waiting: q.waiting.map((w) => ({ caller: w.displayName ? `${w.caller} (${w.displayName})` : w.caller, since: w.since })),
+    longestWaitS: q.longestWaitS,
+    agents: q.agents.map((a) => ({ extension: a.extension, state: a.state, callsTaken: a.callsTaken })),
+  }));
 }

@@ -14,7 +14,8 @@ import type { DirectoryLookup, ForwardingStore } from './types.js';
 
 export interface PbxDeps {
   srf: PbxSrf;
-  repos: Pick<Repositories, 'extensions' | 'registrations' | 'forwarding' | 'entryNumbers' | 'transaction'>;
+  repos: Pick<Repositories, 'extensions' | 'registrations' | 'forwarding' | 'entryNumbers' | 'transaction'>
+    & Partial<Pick<Repositories, 'queues' | 'mailboxes'>>;
   config: {
     publicHost: string;
     sip: { domain: string | null };
@@ -63,7 +64,11 @@ export function createPbx(deps: PbxDeps): Pbx {
     guard: registrar.guard,
     forwarding: createForwardingStore({ forwarding: deps.repos.forwarding, logger }),
     schedules: createScheduleStore({ entryNumbers: deps.repos.entryNumbers, logger }),
-    directory: createDirectory({ extensions: deps.repos.extensions }),
+    directory: createDirectory({
+      extensions: deps.repos.extensions,
+      ...(deps.repos.queues ? { queues: deps.repos.queues } : {}),
+      ...(deps.repos.mailboxes ? { mailboxes: deps.repos.mailboxes } : {}),
+    }),
     sweepRegistrations: registrar.sweep,
     stop() {
       if (stopped) return;

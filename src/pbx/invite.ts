@@ -41,12 +41,15 @@ export interface CallHandlingDeps {
   destinations?: MediaDestinations;
   /** Listening to voicemail by phone: dialling `number` opens the caller's own mailbox. */
   voicemailAccess?: { number: string; destination: MediaDestination };
+  /** Queue agents pausing and resuming themselves by star code (*46 / *47). */
+  queueAgents?: { pause(extension: string): string[]; resume(extension: string): string[] };
 }
 
 export interface CallHandling {
   switchboard: Switchboard;
   /** Call legs currently up (two per connected call). */
   activeLegs(): number;
+  activeCalls(): number;
 }
 
 /** `sip:102@host;x=y` → "102"; undefined without a user part. */
@@ -132,7 +135,11 @@ export function installCallHandling(deps: CallHandlingDeps): CallHandling {
         .catch((err) => logger.error({ err, dialled }, 'voicemail access call crashed'));
       return;
     }
-    if (answerStarCode({ forwarding: deps.forwarding, directory: deps.directory, logger }, caller.number, dialled, res)) return;
+    const starCodeDeps = {
+      forwarding: deps.forwarding, directory: deps.directory, logger,
+      ...(deps.queueAgents ? { queueAgents: deps.queueAgents } : {}),
+    };
+    if (answerStarCode(starCodeDeps, caller.number, dialled, res)) return;
     if (!req.body) {
       // Late offer (INVITE without SDP) would need a 3pcc dance per leg; the SPA phones always offer.
       logger.info({ caller: caller.number, dialled }, 'INVITE without an SDP offer refused (488)');
@@ -147,5 +154,5 @@ export function installCallHandling(deps: CallHandlingDeps): CallHandling {
     });
   });
 
-  return { switchboard, activeLegs: switchboard.activeLegs };
+  return { switchboard, activeLegs: switchboard.activeLegs, activeCalls: switchboard.activeCalls };
 }

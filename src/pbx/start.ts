@@ -17,8 +17,13 @@ import { createMwi, type Mwi, type MwiSrf } from './mwi/index.js';
 import type { VoicemailCallConfig } from './voicemail/call-config.js';
 import { createVoicemailCalls, type VoicemailCalls } from './voicemail/calls.js';
 import { createVoicemailStore } from './voicemail/store.js';
+import { createQueueService, type QueueService } from './queue/index.js';
+import type { CallHandling } from './invite.js';
 
-/** Voicemail calls (deposit, listening by phone) and MWI; absent = voicemail destinations answer 480. */
+/**
+ * The PBX's own media: voicemail calls (deposit, listening by phone), MWI and call queues.
+ * Absent = voicemail and queue destinations answer 480.
+ */
 export interface PbxVoicemail {
   engine: MediaEngine;
   dataDir: string;
@@ -38,6 +43,10 @@ export interface RunningPbx {
   pbx: Pbx;
   voicemail: VoicemailCalls | null;
   mwi: Mwi | null;
+  /** Call queues (live state for the web UI, agent pause/resume); null without media. */
+  queues: QueueService | null;
+  /** Calls in progress, for dashboards. */
+  activeCalls(): number;
   stop(): Promise<void>;
 }
 
@@ -64,8 +73,8 @@ export async function startPbx(deps: StartPbxDeps): Promise<RunningPbx> {
   let mwi: Mwi | null = null;
   let voicemail: VoicemailCalls | null = null;
   const destinations: MediaDestinations = {};
-  // A mailbox is a row in the mailboxes table (not every extension has one).
-  const directory = vm === undefined ? pbx.directory : { ...pbx.directory, isMailbox: (box: string) => deps.repos.mailboxes.get(box) !== undefined };
+  // Extensions, queues and mailboxes come from their tables (src/pbx/stores.ts createDirectory).
+  const directory = pbx.directory;
   if (vm !== undefined) {
     const mwiNow = createMwi({
       srf: srf as unknown as MwiSrf, findContacts: pbx.findContacts, guard: pbx.guard, extensions: deps.repos.extensions,
@@ -85,11 +94,24 @@ export async function startPbx(deps: StartPbxDeps): Promise<RunningPbx> {
     });
     destinations.voicemail = voicemail.deposit;
   }
-  installCallHandling({
+  let calls: CallHandling | undefined;
+  let queues: QueueService | null = null;
+  if (vm !== undefined) {
+    const queueService = createQueueService({
+      srf: srf as unknown as CallSrf, engine: vm.engine, queues: deps.repos.queues, findContacts: pbx.findContacts, logger: log,
+      ...(voicemail !== null ? { voicemail: voicemail.deposit } : {}),
+      // An agent talking on an ordinary call (not one the queue put through) is busy too.
+      isBusy: (extension) => calls?.switchboard.isOnCall(extension) ?? false,
+    });
+    queues = queueService;
+    destinations.queue = queueService.destination;
+    destinations.replace = queueService.replace;
+  }
+  calls = installCallHandling({
     srf: srf as unknown as CallSrf,
     router: createCallRouter({
       forwarding: pbx.forwarding, schedules: pbx.schedules, directory, clock: Date.now,
-      available: { voicemail: vm !== undefined, queues: false },
+      available: { voicemail: vm !== undefined, queues: queues !== null },
     }),
     findContacts: pbx.findContacts,
     guard: pbx.guard,
@@ -100,6 +122,7 @@ export async function startPbx(deps: StartPbxDeps): Promise<RunningPbx> {
     logger: log,
     destinations,
     ...(voicemail !== null && vm !== undefined ? { voicemailAccess: { number: vm.accessNumber, destination: voicemail.listen } } : {}),
+    ...(queues !== null ? { queueAgents: { pause: (e: string) => queues!.pause(e), resume: (e: string) => queues!.resume(e) } } : {}),
     ...(deps.ringSecondMs !== undefined ? { config: { ringSecondMs: deps.ringSecondMs } } : {}),
   });
   deps.install?.(srf as unknown as PbxSrf, pbx);
@@ -120,6 +143,7 @@ export async function startPbx(deps: StartPbxDeps): Promise<RunningPbx> {
     srf.on('error', (err: Error) => log.warn({ err: err.message }, 'drachtio connection error'));
     srf.connect({ host: deps.server.host, port: deps.server.port, secret: deps.server.secret });
   }).catch((err: unknown) => {
+    queues?.stop();
     mwi?.stop();
     pbx.stop();
     srf.disconnect();
@@ -130,7 +154,10 @@ export async function startPbx(deps: StartPbxDeps): Promise<RunningPbx> {
     pbx,
     voicemail,
     mwi,
+    queues,
+    activeCalls: () => calls?.activeCalls() ?? 0,
     async stop() {
+      queues?.stop();
       mwi?.stop();
       pbx.stop();
       srf.disconnect();

@@ -5,7 +5,7 @@
  * every call.
  */
 import type { Logger } from '../log.js';
-import type { EntryNumberRepository, ExtensionRepository, ForwardingRepository, QueueRepository } from '../data/types.js';
+import type { EntryNumberRepository, ExtensionRepository, ForwardingRepository, MailboxRepository, QueueRepository } from '../data/types.js';
 import { checkEntryNumber } from './rules/entry-numbers.js';
 import { checkForwardingRules } from './rules/forwarding.js';
 import type { DirectoryLookup, EntryNumber, ForwardingRules, ForwardingStore, ScheduleStore } from './types.js';
@@ -56,10 +56,20 @@ export function createScheduleStore(deps: { entryNumbers: EntryNumberRepository;
 }
 
 /**
- * A queue is a number in the queues table (when the repository is given). Every extension owns
- * the mailbox of the same number, which is how the phones' Messages key dials it.
+ * A queue is a number in the queues table and a mailbox a row in the mailboxes table (when the
+ * repositories are given). Without the mailboxes repository every extension counts as owning
+ * the mailbox of the same number (units that have no voicemail tables).
  */
-export function createDirectory(deps: { extensions: Pick<ExtensionRepository, 'get'>; queues?: Pick<QueueRepository, 'get'> }): DirectoryLookup {
+export function createDirectory(deps: {
+  extensions: Pick<ExtensionRepository, 'get'>;
+  queues?: Pick<QueueRepository, 'get'>;
+  mailboxes?: Pick<MailboxRepository, 'get'>;
+}): DirectoryLookup {
   const isExtension = (number: string) => deps.extensions.get(number) !== undefined;
-  return { isExtension, isQueue: (number) => deps.queues?.get(number) !== undefined, isMailbox: isExtension };
+  const mailboxes = deps.mailboxes;
+  return {
+    isExtension,
+    isQueue: (number) => deps.queues?.get(number) !== undefined,
+    isMailbox: mailboxes === undefined ? isExtension : (box) => mailboxes.get(box) !== undefined,
+  };
 }

@@ -4,7 +4,8 @@
  * ones, and without them the pages say "not available" instead of showing made-up zeros.
  */
 
-export type QueueAgentState = 'idle' | 'ringing' | 'busy' | 'paused' | 'wrap-up';
+/** `offline`: a member with no registered phone (cannot be rung). */
+export type QueueAgentState = 'idle' | 'ringing' | 'busy' | 'paused' | 'wrap-up' | 'offline';
 
 export interface QueueLiveState {
   number: string;

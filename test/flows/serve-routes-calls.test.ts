@@ -5,6 +5,7 @@
  * assembled by src/app.ts from the config.
  */
 import t from 'tap';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
@@ -48,4 +49,43 @@ t.test('calls through the composed server are authenticated, routed and can set 
   const check = openRepositories({ dataDir, logger: silentLogger() });
   t.teardown(() => check.close());
   t.match(JSON.stringify(check.forwarding.get('101') ?? null), /102/, '*72102 stored an unconditional forward to 102');
+});
+
+t.test('the composed server routes a queue with nobody to answer to voicemail, lets agents pause, and shows the queue live', async (t) => {
+  const dataDir = join(t.testdir(), 'data');
+  const seed = openRepositories({ dataDir, logger: silentLogger() });
+  for (const [number, sipPassword] of Object.entries(PASSWORDS)) {
+    seed.extensions.add({ number, displayName: `Ext ${number}`, sipPassword });
+  }
+  seed.mailboxes.add({ box: '500', name: 'Office', language: 'en', emails: [] });
+  seed.queues.add({ number: '30', name: 'Sales', overflow: 'voicemail:500', members: ['102'] });
+  const token = 'hf_test-token-for-the-live-queue-view';
+  seed.apiTokens.add({ name: 'test', tokenHash: createHash('sha256').update(token).digest('hex'), createdBy: 'test' });
+  seed.close();
+
+  const config = loadConfig({
+    env: { HOOKFLASH_DATA_DIR: dataDir, HOOKFLASH_PUBLIC_HOST: '127.0.0.1', HOOKFLASH_HTTP_PORT: '0', HOOKFLASH_TFTP_PORT: '0', HOOKFLASH_SIP_PORT: '0' },
+    overrides: { sip: { host: '127.0.0.1', controlPort: 0 } },
+  });
+  const running = await startHookflash(config, { logger: silentLogger() });
+  t.teardown(() => running.stop());
+  const sipPort = running.ports.sip!;
+
+  // 102, the only member, has no phone registered: nobody can answer, so the queue overflows at
+  // once to voicemail 500, which answers with the PBX's own media.
+  const toQueue = await scriptedInvite(t, sipPort, '101', '30', { password: PASSWORDS['101'] });
+  t.equal(toQueue.status, 200, 'the queue overflowed to voicemail, which answered');
+  t.match(toQueue.text, /m=audio \d+ RTP\/AVP/, 'answered with SDP from the media engine');
+
+  const paused = await scriptedInvite(t, sipPort, '102', '*46', { password: PASSWORDS['102'] });
+  t.equal(paused.status, 603, 'the agent pause code answers with its result');
+  t.match(paused.header('Warning') ?? paused.text, /30/, 'naming the queue');
+
+  const live = await fetch(`http://127.0.0.1:${running.ports.http}/api/queues/live`, { headers: { authorization: `Bearer ${token}` } });
+  t.equal(live.status, 200);
+  const body = await live.json() as unknown;
+  const queues = (Array.isArray(body) ? body : (body as { queues: unknown[] }).queues) as Array<{ number: string; agents: Array<{ extension: string; state: string }> }>;
+  const sales = queues.find((q) => q.number === '30');
+  t.ok(sales, 'queue 30 is in the live view');
+  t.same(sales?.agents.map((a) => [a.extension, a.state]), [['102', 'paused']], 'its agent shows as paused');
 });

@@ -50,6 +50,10 @@ export interface Switchboard {
   /** Hangs up a leg without touching its partner. */
   release(leg: Leg): void;
   activeLegs(): number;
+  /** Whether `party` is on a leg that is up (talking, or held by the PBX's own media). */
+  isOnCall(party: string): boolean;
+  /** Calls in progress: legs grouped by their call record (a transfer keeps the record). */
+  activeCalls(): number;
 }
 
 export function createSwitchboard(deps: SwitchboardDeps): Switchboard {
@@ -136,5 +140,15 @@ export function createSwitchboard(deps: SwitchboardDeps): Switchboard {
     },
     release,
     activeLegs: () => legs.size,
+    activeCalls() {
+      const calls = new Set<number | Leg>();
+      for (const leg of legs) calls.add(leg.callRecordId ?? leg);
+      return calls.size;
+    },
+    isOnCall(party) {
+      // A small office has tens of legs at most: a scan is cheaper than keeping an index right.
+      for (const leg of legs) if (leg.party === party && !leg.gone) return true;
+      return false;
+    },
   };
 }

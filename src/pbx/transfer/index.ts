@@ -36,7 +36,10 @@ export function createReferHandler(deps: TransferDeps): (leg: Leg, req: Incoming
     if (target.replaces !== undefined) {
       const consult = findConsultation(deps, target.replaces);
       res.send(202);
-      if (consult === undefined && deps.destinations?.replace !== undefined) {
+      // The consultation call may be one the PBX itself answers (the transferor waiting in a
+      // queue): that leg is on the switchboard without a partner, carrying the PBX's media.
+      const heldByMedia = consult !== undefined && consult.partner === null && consult.media !== undefined;
+      if ((consult === undefined || heldByMedia) && deps.destinations?.replace !== undefined) {
         void replaceAtDestination(deps, leg, target.replaces).catch((err) => logger.error({ err }, 'attended transfer into a media destination crashed'));
         return;
       }
