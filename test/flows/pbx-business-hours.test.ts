@@ -31,7 +31,8 @@ async function expectAnsweredBy(t: Test, cs: CallStack, desk: string): Promise<v
   const phone = await cs.sippPhone(t, desk, scenario('uas-answer.xml'));
   const caller = await call(cs, '20');
   t.equal(caller.exitCode, 0, `caller connected: ${describeSipp(caller)}`);
-  t.equal((await phone.done).exitCode, 0, `${desk} answered the call to 20`);
+  const answered = await phone.done;
+  t.equal(answered.exitCode, 0, `${desk} answered the call to 20: ${describeSipp(answered)}`);
   t.equal(await cs.settled(), 0, 'no call legs left');
 }
 
