@@ -68,9 +68,9 @@ t.test('blind transfer to the queue number: the transferee waits, then talks to 
   t.ok(atAgent[440]! > 10 * atAgent[700]!, `the agent hears 101's 440 Hz (${JSON.stringify(atAgent)})`);
 });
 
-t.test('attended transfer into the queue: replace() puts 101 in the place of 102 waiting in the queue', async (t) => {
-  // What the REFER handler calls for a Replaces naming a call a media destination holds
-  // (transfer/attended.ts replaceAtDestination): driven directly with the real legs here, see the report.
+t.test('attended transfer into the queue: a REFER with Replaces puts 101 in the place of 102 waiting in the queue', async (t) => {
+  // 102 talks to 101, holds it, calls the queue itself (a call the queue's media holds, with no
+  // partner on the switchboard), then REFERs 101 with Replaces naming that queue call.
   const qs = await startQueueStack(t, { extensions: EXTENSIONS, queues: [QUEUE] });
   const transferee = await phone(t, qs, '101', 440, true);
   const agent = await phone(t, qs, '103', 700, false);
@@ -80,14 +80,14 @@ t.test('attended transfer into the queue: replace() puts 101 in the place of 102
   const consultation = await transferor.invite('30');
   await qs.waitEvent('joined', 5000, (e) => e.caller === '102');
   await agent.waitEvent('CALL_INCOMING', 15_000);
-  const { switchboard } = qs.calls;
-  const referLeg = switchboard.findByDialog(held.callId, [held.localTag, held.remoteTag])!;
-  const newcomer = referLeg.partner!;
-  t.equal(newcomer.party, '101');
-  referLeg.handedOver = true;
-  t.equal(await qs.queues.replace('no-such-call', ['x'], newcomer), false, 'an unknown call is not replaced');
-  t.equal(await qs.queues.replace(consultation.callId, [consultation.localTag, consultation.remoteTag], newcomer), true);
-  switchboard.release(referLeg);
+  t.equal(await qs.queues.replace('no-such-call', ['x'], qs.calls.switchboard.findByDialog(held.callId, [held.localTag, held.remoteTag])!.partner!), false,
+    'an unknown call is not replaced');
+  const replaces = encodeURIComponent(`${consultation.callId};to-tag=${consultation.remoteTag};from-tag=${consultation.localTag}`);
+  t.equal(await transferor.request(held, 'REFER', [
+    `Refer-To: <sip:30@127.0.0.1:${qs.sipPort}?Replaces=${replaces}>`, 'Referred-By: <sip:102@127.0.0.1>',
+  ]), 202);
+  await transferor.waitFor(notifyOn(held.callId, 200));
+  t.pass('the transferor is told 200');
   t.match(await qs.waitEvent('replaced', 10_000), { queue: '30', caller: '101', by: '102' });
   await transferor.waitFor((r) => r.method === 'BYE' && r.callId === held.callId);
   await transferor.waitFor((r) => r.method === 'BYE' && r.callId === consultation.callId);
