@@ -5,27 +5,16 @@
  * recordings show who the caller really talked to.
  */
 import t, { type Test } from 'tap';
-import { startBaresip, type Baresip } from '../helpers/sip/baresip.js';
+import { type Baresip } from '../helpers/sip/baresip.js';
 import { analyseWav } from '../helpers/audio.js';
 import { delay, type Teardownable } from '../helpers/srf.js';
-import { password, startCallStack, type CallStack } from '../helpers/pbx/calls.js';
+import { startCallStack, type CallStack } from '../helpers/pbx/calls.js';
+import { lastReceived, registeredBaresip } from '../helpers/pbx/phones.js';
 
 const TONES: Record<string, number> = { '101': 440, '102': 1000, '103': 700 };
 
 async function phone(t: Teardownable, cs: CallStack, ext: string, autoAnswer: boolean): Promise<Baresip> {
-  const ua = await startBaresip({
-    user: ext, toneHz: TONES[ext]!, autoAnswer,
-    register: { registrar: `127.0.0.1:${cs.sipPort}`, password: password(ext), regint: 600 },
-    teardown: (fn) => t.teardown(fn),
-  });
-  await ua.waitEvent('REGISTER_OK', 15_000);
-  return ua;
-}
-
-function lastReceived(ua: Baresip): string {
-  const wavs = ua.recordedWavs().received;
-  if (wavs.length === 0) throw new Error(`${ua.user} recorded no audio`);
-  return wavs[wavs.length - 1]!;
+  return registeredBaresip(t, cs, ext, { toneHz: TONES[ext]!, autoAnswer: autoAnswer });
 }
 
 /** Moves the PBX clock to an instant (the stack's clock only moves by offsets). */

@@ -6,27 +6,16 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import wavefile from 'wavefile';
-import { startBaresip, type Baresip } from '../helpers/sip/baresip.js';
+import { type Baresip } from '../helpers/sip/baresip.js';
 import { analyseWav, goertzelPower } from '../helpers/audio.js';
 import { delay, type Teardownable } from '../helpers/srf.js';
-import { password, startCallStack, type CallStack } from '../helpers/pbx/calls.js';
+import { startCallStack, type CallStack } from '../helpers/pbx/calls.js';
+import { lastReceived, registeredBaresip } from '../helpers/pbx/phones.js';
 
 const EXTENSIONS = ['101', '102', '103'];
 
 async function phone(t: Teardownable, cs: CallStack, ext: string, toneHz: number, autoAnswer: boolean): Promise<Baresip> {
-  const ua = await startBaresip({
-    user: ext, toneHz, autoAnswer,
-    register: { registrar: `127.0.0.1:${cs.sipPort}`, password: password(ext), regint: 600 },
-    teardown: (fn) => t.teardown(fn),
-  });
-  await ua.waitEvent('REGISTER_OK', 15_000);
-  return ua;
-}
-
-function lastReceived(ua: Baresip): string {
-  const wavs = ua.recordedWavs().received;
-  if (wavs.length === 0) throw new Error(`${ua.user} recorded no audio`);
-  return wavs[wavs.length - 1]!;
+  return registeredBaresip(t, cs, ext, { toneHz: toneHz, autoAnswer: autoAnswer });
 }
 
 /** Goertzel power of each frequency over the last `seconds` of a recording. */

@@ -7,19 +7,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import wavefile from 'wavefile';
 import { analyseWav, goertzelPower } from '../helpers/audio.js';
-import { startBaresip, type Baresip } from '../helpers/sip/baresip.js';
+import { type Baresip } from '../helpers/sip/baresip.js';
 import { delay, type Teardownable } from '../helpers/srf.js';
 import { password, startCallStack, type CallStack } from '../helpers/pbx/calls.js';
 import { startLinphonec } from '../helpers/pbx/linphonec.js';
+import { heardAtEnd, registeredBaresip } from '../helpers/pbx/phones.js';
 
 async function phone(t: Teardownable, cs: CallStack, ext: string, toneHz: number): Promise<Baresip> {
-  const ua = await startBaresip({
-    user: ext, toneHz, autoAnswer: true,
-    register: { registrar: `127.0.0.1:${cs.sipPort}`, password: password(ext), regint: 600 },
-    teardown: (fn) => t.teardown(fn),
-  });
-  await ua.waitEvent('REGISTER_OK', 15_000);
-  return ua;
+  return registeredBaresip(t, cs, ext, { toneHz: toneHz, autoAnswer: true });
 }
 
 /** Waits (bounded) until `condition` holds. */
@@ -34,18 +29,6 @@ async function waitFor(condition: () => boolean, ms: number, what: string): Prom
 /** Goertzel power of each frequency over the last `seconds` of a WAV file. */
 function tailPower(path: string, seconds: number, freqs: number[]): Record<number, number> {
   const wav = new wavefile.WaveFile(readFileSync(path));
-  const rate = (wav.fmt as { sampleRate: number }).sampleRate;
-  wav.toBitDepth('32f');
-  const samples = wav.getSamples(false, Float64Array) as unknown as Float64Array;
-  const tail = samples.subarray(Math.max(0, samples.length - Math.round(seconds * rate)));
-  return Object.fromEntries(freqs.map((hz) => [hz, goertzelPower(tail, rate, hz)]));
-}
-
-/** Goertzel power of each frequency over the last `seconds` of the phone's received audio. */
-function heardAtEnd(ua: Baresip, seconds: number, freqs: number[]): Record<number, number> {
-  const wavs = ua.recordedWavs().received;
-  if (wavs.length === 0) throw new Error(`${ua.user} recorded no audio`);
-  const wav = new wavefile.WaveFile(readFileSync(wavs[wavs.length - 1]!));
   const rate = (wav.fmt as { sampleRate: number }).sampleRate;
   wav.toBitDepth('32f');
   const samples = wav.getSamples(false, Float64Array) as unknown as Float64Array;

@@ -9,28 +9,21 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import wavefile from 'wavefile';
-import { startBaresip, type Baresip } from '../helpers/sip/baresip.js';
+import { type Baresip } from '../helpers/sip/baresip.js';
 import { describeSipp, startSipp, type SippRun } from '../helpers/sip/sipp.js';
-import { goertzelPower } from '../helpers/audio.js';
 import { writeMulawToneWav } from '../helpers/sip/wav.js';
 import { encodeG711 } from '../../src/media/g711.js';
 import { delay, type Teardownable } from '../helpers/srf.js';
 import { password, startCallStack, type CallStack } from '../helpers/pbx/calls.js';
 import { createRegisterClient } from '../helpers/pbx/register-client.js';
+import { heardAtEnd, registeredBaresip } from '../helpers/pbx/phones.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const fixture = (name: string) => join(HERE, '..', 'fixtures', 'sipp', name);
 const EXTENSIONS = ['101', '102', '103', '104'];
 
 async function phone(t: Teardownable, cs: CallStack, ext: string, toneHz: number, autoAnswer = true): Promise<Baresip> {
-  const ua = await startBaresip({
-    user: ext, toneHz, autoAnswer,
-    register: { registrar: `127.0.0.1:${cs.sipPort}`, password: password(ext), regint: 600 },
-    teardown: (fn) => t.teardown(fn),
-  });
-  await ua.waitEvent('REGISTER_OK', 15_000);
-  return ua;
+  return registeredBaresip(t, cs, ext, { toneHz: toneHz, autoAnswer: autoAnswer });
 }
 
 /** Registers 102 from a port, then runs the ATA scenario (fixture name or absolute path) on that port. */
@@ -48,18 +41,6 @@ async function spa112(t: Test, cs: CallStack, scenario: string, keys: Record<str
     // SIPp digests one URI per run; the PBX checks it against the Request-URI of the INVITE to the target.
     extraArgs: ['-auth_uri', `${target}@${pbx}`, ...extra],
   });
-}
-
-/** Goertzel power of each frequency over the last `seconds` of the phone's received audio. */
-function heardAtEnd(ua: Baresip, seconds: number, freqs: number[]): Record<number, number> {
-  const wavs = ua.recordedWavs().received;
-  if (wavs.length === 0) throw new Error(`${ua.user} recorded no audio`);
-  const wav = new wavefile.WaveFile(readFileSync(wavs[wavs.length - 1]!));
-  const rate = (wav.fmt as { sampleRate: number }).sampleRate;
-  wav.toBitDepth('32f');
-  const samples = wav.getSamples(false, Float64Array) as unknown as Float64Array;
-  const tail = samples.subarray(Math.max(0, samples.length - Math.round(seconds * rate)));
-  return Object.fromEntries(freqs.map((hz) => [hz, goertzelPower(tail, rate, hz)]));
 }
 
 /**

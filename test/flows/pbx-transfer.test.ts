@@ -5,40 +5,17 @@
  * consultation party; a failed blind transfer leaves the original call up.
  */
 import t from 'tap';
-import { readFileSync } from 'node:fs';
-import wavefile from 'wavefile';
-import { startBaresip, type Baresip } from '../helpers/sip/baresip.js';
-import { goertzelPower } from '../helpers/audio.js';
+import { type Baresip } from '../helpers/sip/baresip.js';
 import { delay, type Teardownable } from '../helpers/srf.js';
 import { password, startCallStack, type CallStack } from '../helpers/pbx/calls.js';
 import { createScriptedUa, referToWithReplaces } from '../helpers/pbx/scripted-ua.js';
+import { heardAtEnd, notifyOn, registeredBaresip } from '../helpers/pbx/phones.js';
 
 const EXTENSIONS = ['101', '102', '103', '104'];
 
 async function phone(t: Teardownable, cs: CallStack, ext: string, toneHz: number, autoAnswer = true): Promise<Baresip> {
-  const ua = await startBaresip({
-    user: ext, toneHz, autoAnswer,
-    register: { registrar: `127.0.0.1:${cs.sipPort}`, password: password(ext), regint: 600 },
-    teardown: (fn) => t.teardown(fn),
-  });
-  await ua.waitEvent('REGISTER_OK', 15_000);
-  return ua;
+  return registeredBaresip(t, cs, ext, { toneHz: toneHz, autoAnswer: autoAnswer });
 }
-
-/** Goertzel power of each frequency over the last `seconds` of the phone's received audio. */
-function heardAtEnd(ua: Baresip, seconds: number, freqs: number[]): Record<number, number> {
-  const wavs = ua.recordedWavs().received;
-  if (wavs.length === 0) throw new Error(`${ua.user} recorded no audio`);
-  const wav = new wavefile.WaveFile(readFileSync(wavs[wavs.length - 1]!));
-  const rate = (wav.fmt as { sampleRate: number }).sampleRate;
-  wav.toBitDepth('32f');
-  const samples = wav.getSamples(false, Float64Array) as unknown as Float64Array;
-  const tail = samples.subarray(Math.max(0, samples.length - Math.round(seconds * rate)));
-  return Object.fromEntries(freqs.map((hz) => [hz, goertzelPower(tail, rate, hz)]));
-}
-
-const notifyOn = (callId: string, status: number) => (r: { method: string; callId: string; text: string }) =>
-  r.method === 'NOTIFY' && r.callId === callId && r.text.includes(`SIP/2.0 ${status}`);
 
 t.test('attended transfer: 102 talks to 101, consults 103, REFERs with Replaces; 101 and 103 are joined', async (t) => {
   const cs = await startCallStack(t, { extensions: EXTENSIONS });
