@@ -8,6 +8,7 @@ import { createSocket } from 'node:dgram';
 import { createOffer, parseAnswer, type MediaEndpoint, type MediaEngine } from '../../../src/media/index.js';
 import { headerOf, type Teardownable } from '../srf.js';
 import { authorization } from './stack.js';
+import { okFor } from './scripted-ua.js';
 
 export interface MediaUaDialog {
   callId: string;
@@ -72,15 +73,7 @@ export async function createMediaUa(t: Teardownable, sipPort: number, user: stri
     if (method === 'ACK') return;
     received.push({ method, callId: headerOf(text, 'Call-ID') ?? '', text, body: bodyOf(text) });
     const body = method === 'INVITE' ? currentSdp : '';
-    const to = headerOf(text, 'To') ?? '';
-    send([
-      'SIP/2.0 200 OK',
-      ...text.split('\r\n').filter((l) => /^(Via|From|Call-ID|CSeq):/i.test(l)),
-      `To: ${to}${/;tag=/.test(to) ? '' : ';tag=mua-in'}`,
-      `Contact: ${contact}`,
-      ...(body ? ['Content-Type: application/sdp'] : []),
-      `Content-Length: ${Buffer.byteLength(body)}`, '', body,
-    ].join('\r\n'));
+    send(okFor(text, contact, body, 'mua-in'));
     for (const wake of [...requestWaiters]) wake();
   });
 

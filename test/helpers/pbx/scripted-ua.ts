@@ -71,15 +71,7 @@ export async function createScriptedUa(t: Teardownable, sipPort: number, user: s
     if (method === 'ACK') return;
     received.push({ method, callId, text });
     const body = method === 'INVITE' ? sdp : '';
-    const to = headerOf(text, 'To') ?? '';
-    send([
-      'SIP/2.0 200 OK',
-      ...text.split('\r\n').filter((l) => /^(Via|From|Call-ID|CSeq):/i.test(l)),
-      `To: ${to}${/;tag=/.test(to) ? '' : ';tag=ua-in'}`,
-      `Contact: ${contact}`,
-      ...(body ? ['Content-Type: application/sdp'] : []),
-      `Content-Length: ${Buffer.byteLength(body)}`, '', body,
-    ].join('\r\n'));
+    send(okFor(text, contact, body, 'ua-in'));
     for (const wake of [...requestWaiters]) wake();
   });
 
@@ -164,4 +156,17 @@ export async function createScriptedUa(t: Teardownable, sipPort: number, user: s
 export function referToWithReplaces(target: string, dialog: UaDialog): string {
   const enc = (s: string) => encodeURIComponent(s);
   return `<${target}?Replaces=${enc(dialog.callId)}%3Bto-tag%3D${enc(dialog.remoteTag)}%3Bfrom-tag%3D${enc(dialog.localTag)}>`;
+}
+
+/** A 200 OK for a request the scripted phone received (tagging the To if the request had none). */
+export function okFor(request: string, contact: string, sdpBody: string, tag: string): string {
+  const to = headerOf(request, 'To') ?? '';
+  return [
+    'SIP/2.0 200 OK',
+    ...request.split('\r\n').filter((l) => /^(Via|From|Call-ID|CSeq):/i.test(l)),
+    `To: ${to}${/;tag=/.test(to) ? '' : `;tag=${tag}`}`,
+    `Contact: ${contact}`,
+    ...(sdpBody ? ['Content-Type: application/sdp'] : []),
+    `Content-Length: ${Buffer.byteLength(sdpBody)}`, '', sdpBody,
+  ].join('\r\n');
 }
