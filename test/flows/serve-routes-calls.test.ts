@@ -4,25 +4,27 @@
  * star codes change forwarding in the database — the same paths the helper stacks test, but
  * assembled by src/app.ts from the config.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { openRepositories } from '../../src/data/index.js';
+import type { Repositories } from '../../src/data/types.js';
 import { startHookflash } from '../../src/app.js';
 import { scriptedInvite } from '../helpers/pbx/calls.js';
 
 const PASSWORDS: Record<string, string> = { '101': 'secret-101-pw', '102': 'secret-102-pw' };
 
-t.test('calls through the composed server are authenticated, routed and can set forwarding', async (t) => {
+/** Seeds a data dir (extensions 101 and 102, plus what `more` adds), then starts the composed server on it. */
+async function startComposed(t: Test, more: (repos: Repositories) => void = () => undefined) {
   const dataDir = join(t.testdir(), 'data');
   const seed = openRepositories({ dataDir, logger: silentLogger() });
   for (const [number, sipPassword] of Object.entries(PASSWORDS)) {
     seed.extensions.add({ number, displayName: `Ext ${number}`, sipPassword });
   }
+  more(seed);
   seed.close();
-
   const config = loadConfig({
     env: { HOOKFLASH_DATA_DIR: dataDir, HOOKFLASH_PUBLIC_HOST: '127.0.0.1', HOOKFLASH_HTTP_PORT: '0', HOOKFLASH_TFTP_PORT: '0', HOOKFLASH_SIP_PORT: '0' },
     overrides: { sip: { host: '127.0.0.1', controlPort: 0 } },
@@ -30,6 +32,11 @@ t.test('calls through the composed server are authenticated, routed and can set 
   const running = await startHookflash(config, { logger: silentLogger() });
   t.teardown(() => running.stop());
   const sipPort = running.ports.sip!;
+  return { dataDir, running, sipPort };
+}
+
+t.test('calls through the composed server are authenticated, routed and can set forwarding', async (t) => {
+  const { dataDir, running, sipPort } = await startComposed(t);
   t.type(sipPort, 'number');
 
   const unregistered = await scriptedInvite(t, sipPort, '101', '102', { password: PASSWORDS['101'] });
@@ -52,24 +59,12 @@ t.test('calls through the composed server are authenticated, routed and can set 
 });
 
 t.test('the composed server routes a queue with nobody to answer to voicemail, lets agents pause, and shows the queue live', async (t) => {
-  const dataDir = join(t.testdir(), 'data');
-  const seed = openRepositories({ dataDir, logger: silentLogger() });
-  for (const [number, sipPassword] of Object.entries(PASSWORDS)) {
-    seed.extensions.add({ number, displayName: `Ext ${number}`, sipPassword });
-  }
-  seed.mailboxes.add({ box: '500', name: 'Office', language: 'en', emails: [] });
-  seed.queues.add({ number: '30', name: 'Sales', overflow: 'voicemail:500', members: ['102'] });
   const token = 'hf_test-token-for-the-live-queue-view';
-  seed.apiTokens.add({ name: 'test', tokenHash: createHash('sha256').update(token).digest('hex'), createdBy: 'test' });
-  seed.close();
-
-  const config = loadConfig({
-    env: { HOOKFLASH_DATA_DIR: dataDir, HOOKFLASH_PUBLIC_HOST: '127.0.0.1', HOOKFLASH_HTTP_PORT: '0', HOOKFLASH_TFTP_PORT: '0', HOOKFLASH_SIP_PORT: '0' },
-    overrides: { sip: { host: '127.0.0.1', controlPort: 0 } },
+  const { running, sipPort } = await startComposed(t, (seed) => {
+    seed.mailboxes.add({ box: '500', name: 'Office', language: 'en', emails: [] });
+    seed.queues.add({ number: '30', name: 'Sales', overflow: 'voicemail:500', members: ['102'] });
+    seed.apiTokens.add({ name: 'test', tokenHash: createHash('sha256').update(token).digest('hex'), createdBy: 'test' });
   });
-  const running = await startHookflash(config, { logger: silentLogger() });
-  t.teardown(() => running.stop());
-  const sipPort = running.ports.sip!;
 
   // 102, the only member, has no phone registered: nobody can answer, so the queue overflows at
   // once to voicemail 500, which answers with the PBX's own media.
