@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates the default voice prompts and music on hold in assets/prompts/.
 # Needs espeak-ng and sox (Debian: apt-get install espeak-ng sox). Output: 8 kHz mono 16-bit PCM WAV,
-# the format the media engine plays without conversion. Run from anywhere; it is deterministic
-# for a given espeak-ng/sox version.
+# the format the media engine plays without conversion. Run from anywhere. sox dithers when it
+# reduces to 16 bits, so a rerun differs from the committed files in the lowest bit: commit only
+# the prompts that changed.
 set -euo pipefail
 
 OUT="$(cd "$(dirname "$0")/.." && pwd)/assets/prompts"
@@ -32,6 +33,8 @@ declare -A EN=(
   [wrong-pin]="That PIN is not correct."
   [you-have]="You have"
   [new-messages]="new messages."
+  [new-message]="new message."
+  [new-messages-few]="new messages."
   [no-messages]="You have no new messages."
   [message-deleted]="Message deleted."
   [next-message]="Next message."
@@ -45,6 +48,8 @@ declare -A PL=(
   [wrong-pin]="Nieprawidłowy kod PIN."
   [you-have]="Masz"
   [new-messages]="nowych wiadomości."
+  [new-message]="nową wiadomość."
+  [new-messages-few]="nowe wiadomości."
   [no-messages]="Nie masz nowych wiadomości."
   [message-deleted]="Wiadomość została usunięta."
   [next-message]="Następna wiadomość."

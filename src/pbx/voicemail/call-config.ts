@@ -65,8 +65,24 @@ export function fromPbxVoicemailConfig(
 }
 
 export type PromptName =
-  | 'voicemail-greeting' | 'beep' | 'enter-pin' | 'wrong-pin' | 'you-have' | 'new-messages' | 'no-messages'
+  | 'voicemail-greeting' | 'beep' | 'enter-pin' | 'wrong-pin' | 'you-have' | 'no-messages'
+  | 'new-message' | 'new-messages-few' | 'new-messages'
   | 'message-deleted' | 'next-message' | 'goodbye';
+
+/**
+ * The words after the count in "you have N …", in the form the language needs: Polish has one
+ * form for 1 ("nową wiadomość"), one for 2–4 except 12–14 ("nowe wiadomości") and one for the
+ * rest ("nowych wiadomości"); English only tells 1 from the rest.
+ */
+export function newMessagesWord(language: MailboxLanguage, count: number): PromptName {
+  if (count === 1) return 'new-message';
+  if (language === 'pl') {
+    const lastDigit = count % 10;
+    const lastTwo = count % 100;
+    if (lastDigit >= 2 && lastDigit <= 4 && !(lastTwo >= 12 && lastTwo <= 14)) return 'new-messages-few';
+  }
+  return 'new-messages';
+}
 
 /** Path of a prompt in the mailbox's language; falls back to the default language. */
 export function promptPath(config: Pick<VoicemailCallConfig, 'promptsDir' | 'defaultLanguage'>, language: MailboxLanguage, name: PromptName): string {

@@ -8,7 +8,7 @@ import { unlink } from 'node:fs/promises';
 import type { Logger } from '../../log.js';
 import type { Mailbox, Repositories, VoicemailMessage } from '../../data/types.js';
 import type { MediaEndpoint } from '../../media/index.js';
-import { digitPrompts, promptPath, type VoicemailCallConfig } from './call-config.js';
+import { digitPrompts, newMessagesWord, promptPath, type VoicemailCallConfig } from './call-config.js';
 import { createKeypad, type Keypad } from './keypad.js';
 import { verifyPin } from './pin.js';
 
@@ -67,7 +67,7 @@ export async function runListen(endpoint: MediaEndpoint, mailbox: Mailbox, deps:
     keypad.clear();
     await keypad.say(messages.length === 0
       ? prompt('no-messages')
-      : [prompt('you-have'), ...digitPrompts(config, mailbox.language, messages.length), prompt('new-messages')]);
+      : [prompt('you-have'), ...digitPrompts(config, mailbox.language, messages.length), prompt(newMessagesWord(mailbox.language, messages.length))]);
     for (const [index, message] of messages.entries()) {
       if (keypad.hungUp) return { kind: 'hangup', heard, deleted };
       if (index > 0) await keypad.say(prompt('next-message'));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { writeWav } from '../../../src/media/index.js';
 import type { VoicemailCallConfig } from '../../../src/pbx/voicemail/call-config.js';
 
-const PROMPTS = ['voicemail-greeting', 'beep', 'enter-pin', 'wrong-pin', 'you-have', 'new-messages', 'no-messages',
+const PROMPTS = ['voicemail-greeting', 'beep', 'enter-pin', 'wrong-pin', 'you-have', 'new-message', 'new-messages-few', 'new-messages', 'no-messages',
   'message-deleted', 'next-message', 'goodbye'] as const;
 
 /** A tone (or silence) of `ms` at 8 kHz. */

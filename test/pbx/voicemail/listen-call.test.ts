@@ -5,6 +5,7 @@ import { openRepositories } from '../../../src/data/index.js';
 import { encodeWav } from '../../../src/media/index.js';
 import { silentLogger } from '../../../src/log.js';
 import { runListen } from '../../../src/pbx/voicemail/listen-call.js';
+import { defaultPromptsDir, newMessagesWord } from '../../../src/pbx/voicemail/call-config.js';
 import { hashPin } from '../../../src/pbx/voicemail/pin.js';
 import { createVoicemailStore } from '../../../src/pbx/voicemail/store.js';
 import { fastVoicemailConfig, toneSamples, writeShortPrompts } from '../../helpers/pbx/voicemail.js';
@@ -92,4 +93,18 @@ t.test('hanging up mid-message ends the flow at once', async (t) => {
   const outcome = await flow;
   t.equal(outcome.kind, 'hangup');
   t.ok(repos.voicemailMessages.counts('101').new >= 1, 'unheard messages stay new');
+});
+
+t.test('"you have N new messages" uses the grammatical form of the count', async (t) => {
+  const pl = (n: number) => newMessagesWord('pl', n);
+  t.equal(pl(1), 'new-message', '1 nową wiadomość');
+  t.same([2, 3, 4, 22, 34, 102].map(pl), Array(6).fill('new-messages-few'), '2–4, 22, 34, 102 nowe wiadomości');
+  t.same([0, 5, 11, 12, 13, 14, 25, 112].map(pl), Array(8).fill('new-messages'), '5+, 11–14, 112 nowych wiadomości');
+  t.equal(newMessagesWord('en', 1), 'new-message');
+  t.same([2, 3, 12, 22].map((n) => newMessagesWord('en', n)), Array(4).fill('new-messages'), 'English: one form for all but 1');
+  for (const language of ['pl', 'en'] as const) {
+    for (const name of ['new-message', 'new-messages-few', 'new-messages'] as const) {
+      t.ok(existsSync(join(defaultPromptsDir(), language, `${name}.wav`)), `${language}/${name}.wav ships`);
+    }
+  }
 });
