@@ -44,6 +44,8 @@ export interface SessionRepository {
   remove(idHash: string): void;
   /** Deletes sessions idle since before `cutoff` (epoch ms); returns how many. */
   removeIdleSince(cutoff: number): number;
+  /** Deletes every session of a user except `keepIdHash` (the caller's own, when given); returns how many. */
+  removeForUser(userId: number, keepIdHash?: string): number;
 }
 
 export interface ApiToken {

@@ -7,6 +7,7 @@ import { outboxProblemsView } from './mailbox-view.js';
 import { pageNumber, pager, slicePage } from './paging.js';
 
 const PAGE_ROWS = 200;
+const UNASSIGNED_COUNT_LIMIT = 500;
 export const API_TOKEN_PREFIX = 'hf_';
 
 /** One line per queue for the dashboard, or null when the PBX gives no live view. */
@@ -18,19 +19,28 @@ export function queueSummary(ctx: WebContext) {
   }));
 }
 
+/** Devices whose every line has a live registration (the same rule as the status card). */
+export function registeredDeviceCount(ctx: WebContext): number {
+  const live = new Set(ctx.repos.registrations.allLive(ctx.now()).map((r) => r.extension));
+  return ctx.repos.devices.list().filter((d) => d.lines.length > 0 && d.lines.every((n) => live.has(n))).length;
+}
+
 export function registerAdminPages(admin: FastifyInstance, ctx: WebContext): void {
   const { repos } = ctx;
 
   admin.get('/', async (request, reply) => {
-    const unassigned = repos.sightings.unassigned(20);
+    // Counted over a bounded list; the table shows the newest 20.
+    const unassigned = repos.sightings.unassigned(UNASSIGNED_COUNT_LIMIT);
     return sendPage(ctx, reply, 'dashboard', page(request, 'Dashboard', 'dashboard', {
-      unassigned,
+      unassigned: unassigned.slice(0, 20),
       recent: repos.provisioningLog.recent(15),
       counts: {
         devices: repos.devices.list().length,
         extensions: repos.extensions.list().length,
         // Live bindings kept by the PBX registrar: real data, 0 when nothing registered.
         registrations: repos.registrations.allLive(ctx.now()).length,
+        registeredDevices: registeredDeviceCount(ctx),
+        unassigned: unassigned.length >= UNASSIGNED_COUNT_LIMIT ? `${UNASSIGNED_COUNT_LIMIT}+` : String(unassigned.length),
       },
       calls: readCalls(ctx.options),
       queues: queueSummary(ctx),

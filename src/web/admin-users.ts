@@ -1,7 +1,9 @@
 /**
  * Admin page for web accounts: list, add an installer or admin (password typed or generated
  * once), change a role, reset a password (generated, shown once), delete. An admin cannot
- * delete or demote themselves, and the last admin stays an admin.
+ * delete or demote themselves, and the last admin stays an admin. A role change, a password
+ * reset and a deletion end that user's sessions: whoever held the old password or role must
+ * log in again (a reset of your own password keeps the session you did it from).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { User } from '../data/types.js';
@@ -13,6 +15,8 @@ import { actorOf, expectedError, page, sendPage, type WebContext } from './conte
 import { hashPassword } from './passwords.js';
 
 const GENERATED_USER_PASSWORD_LENGTH = 16;
+
+const loggedOut = (n: number) => (n === 1 ? '1 open session logged out' : `${n} open sessions logged out`);
 
 export const publicUser = ({ passwordHash: _h, ...u }: User) => u;
 
@@ -33,18 +37,22 @@ export function userAdmin(ctx: WebContext) {
         if (before.id === actingUserId) throw new ConflictError('you cannot take away your own admin role (ask another admin)', 'role');
         if (repos.users.countByRole('admin') <= 1) throw new ConflictError(`${before.name} is the last admin; make someone else admin first`, 'role');
       }
-      return { before, after: repos.users.setRole(before.id, role) };
+      const after = repos.users.setRole(before.id, role);
+      if (after.role !== before.role) repos.sessions.removeForUser(after.id);
+      return { before, after };
     },
-    async resetPassword(id: number): Promise<{ user: User; password: string }> {
+    /** keepSessionIdHash: the acting admin's own session, kept when they reset their own password. */
+    async resetPassword(id: number, keepSessionIdHash?: string): Promise<{ user: User; password: string; sessionsEnded: number }> {
       const user = mustGet(id);
       const password = generatePassword(GENERATED_USER_PASSWORD_LENGTH);
       repos.users.setPasswordHash(user.id, await hashPassword(password, ctx.options.scryptCost));
-      return { user, password };
+      return { user, password, sessionsEnded: repos.sessions.removeForUser(user.id, keepSessionIdHash) };
     },
     remove(id: number, actingUserId: number | null): User {
       const user = mustGet(id);
       if (user.id === actingUserId) throw new ConflictError('you cannot delete your own account', 'id');
       if (user.role === 'admin' && repos.users.countByRole('admin') <= 1) throw new ConflictError(`${user.name} is the last admin and cannot be deleted`, 'id');
+      repos.sessions.removeForUser(user.id);
       repos.users.remove(user.id);
       return user;
     },
@@ -86,7 +94,8 @@ export function registerUserPages(admin: FastifyInstance, ctx: WebContext): void
     try {
       const { before, after } = rules.setRole(Number(request.params.id), request.body?.role, selfId(request));
       ctx.audit.record(actorOf(request), 'user.role', after.name, { role: before.role }, { role: after.role });
-      return show(request, reply, { notice: `${after.name} is now ${after.role}.` });
+      const relogin = after.role !== before.role ? ' Their open sessions were ended: they log in again with the new role.' : '';
+      return show(request, reply, { notice: `${after.name} is now ${after.role}.${relogin}` });
     } catch (err) {
       const e = expectedError(err);
       return show(request, reply, { error: e.message }, e.status);
@@ -95,9 +104,12 @@ export function registerUserPages(admin: FastifyInstance, ctx: WebContext): void
 
   admin.post<{ Params: { id: string } }>('/users/:id/reset-password', async (request, reply) => {
     try {
-      const { user, password } = await rules.resetPassword(Number(request.params.id));
-      ctx.audit.record(actorOf(request), 'user.reset-password', user.name, { password: '' }, { password });
-      return show(request, reply, { notice: `New password for ${user.name} generated.`, shownOnce: { label: `Password for ${user.name}`, value: password } });
+      const { user, password, sessionsEnded } = await rules.resetPassword(Number(request.params.id), request.webAuth?.session.idHash);
+      ctx.audit.record(actorOf(request), 'user.reset-password', user.name, { password: '' }, { password, sessionsEnded });
+      return show(request, reply, {
+        notice: `New password for ${user.name} generated; ${loggedOut(sessionsEnded)}.`,
+        shownOnce: { label: `Password for ${user.name}`, value: password },
+      });
     } catch (err) {
       const e = expectedError(err);
       return show(request, reply, { error: e.message }, e.status);

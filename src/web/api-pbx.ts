@@ -17,7 +17,7 @@ import { entryRow, saveEntryNumber } from './entry-number-form.js';
 import { saveForwarding } from './forwarding-form.js';
 import { readCalls } from './live-state.js';
 import { messageView, outboxProblemsView, publicMailbox } from './mailbox-view.js';
-import { queueSummary } from './admin-pages.js';
+import { queueSummary, registeredDeviceCount } from './admin-pages.js';
 
 const str = (max = 256) => ({ type: 'string', maxLength: max }) as const;
 const closed = <P extends Record<string, unknown>>(properties: P) =>
@@ -245,6 +245,7 @@ export function registerPbxApiRoutes(api: FastifyInstance, ctx: WebContext): voi
     devices: repos.devices.list().length,
     extensions: repos.extensions.list().length,
     registrations: repos.registrations.allLive(ctx.now()).length,
+    registeredDevices: registeredDeviceCount(ctx),
     activeCalls: readCalls(ctx.options)?.activeCalls ?? null,
     queues: queueSummary(ctx),
     voicemailProblems: outboxProblemsView(repos, ctx.now()),

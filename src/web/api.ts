@@ -14,6 +14,7 @@ import { GENERATED_SIP_PASSWORD_LENGTH, publicExtension } from './admin-extensio
 import { publicDevice } from './admin-devices.js';
 import { devicePreview } from './device-preview.js';
 import { sha256 } from './sessions.js';
+import { resyncDevice } from './device-resync.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,6 +40,7 @@ const deviceBody = closed({
   mac: str(32), model: str(32), label: str(64), lines: { type: 'array', minItems: 1, maxItems: 8, items: str(4) },
   functionKeys: { type: 'array', maxItems: 99, items: functionKey },
   hookFlashPreset: { type: ['string', 'null'], maxLength: 64 }, hookFlashMin: { type: ['number', 'null'] }, hookFlashMax: { type: ['number', 'null'] },
+  region: { type: ['string', 'null'], maxLength: 16 },
 });
 const numberParams = { type: 'object', required: ['number'], properties: { number: str(4) } } as const;
 const macParams = { type: 'object', required: ['mac'], properties: { mac: str(32) } } as const;
@@ -167,6 +169,19 @@ export function registerApiRoutes(api: FastifyInstance, ctx: WebContext): void {
   api.get<{ Params: { mac: string } }>('/devices/:mac/diff', { schema: { params: macParams } }, async (request) => {
     const p = devicePreview({ repos, renderer: deps.renderer }, device(request.params.mac));
     return { lastFetchedAt: p.lastFetchedAt, changes: p.diff };
+  });
+  api.post<{ Params: { mac: string } }>('/devices/:mac/reopen', { schema: { params: macParams } }, async (request) => {
+    const before = device(request.params.mac);
+    const after = repos.devices.reopen(before.mac);
+    audit(request, 'device.reopen', after.mac, publicDevice(before), publicDevice(after));
+    return { device: publicDevice(after) };
+  });
+  // 200 {sent, accepted, message} when the phone took it; 409 no line registered; 502 nobody accepted; 503 no PBX.
+  api.post<{ Params: { mac: string } }>('/devices/:mac/resync', { schema: { params: macParams } }, async (request, reply) => {
+    const outcome = await resyncDevice(ctx, request, device(request.params.mac), request.apiActor ?? 'token:?');
+    if (outcome.ok) return { sent: outcome.sent, accepted: outcome.accepted ?? null, message: outcome.message };
+    const code = outcome.status === 409 ? 'HF_NOT_REGISTERED' : outcome.status === 503 ? 'HF_PBX_UNAVAILABLE' : 'HF_RESYNC';
+    return reply.code(outcome.status).send({ error: { message: outcome.message, field: 'mac', code }, sent: outcome.sent });
   });
   api.get<{ Querystring: { limit: number } }>('/sightings', { schema: { querystring: limitQuery } }, async (request) =>
     ({ sightings: repos.sightings.recent(request.query.limit) }));

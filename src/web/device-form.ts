@@ -21,6 +21,8 @@ export interface DeviceForm {
   hookFlashPreset?: string;
   hookFlashMin?: string;
   hookFlashMax?: string;
+  /** Regional preset id; '' = the settings default. */
+  region?: string;
 }
 
 export const MAX_FORM_LINES = 3;
@@ -62,7 +64,7 @@ export function parseDeviceForm(form: DeviceForm, models: Map<string, DeviceMode
     hookFlashPreset: model.hookFlash && form.hookFlashPreset ? form.hookFlashPreset : null,
     hookFlashMin: model.hookFlash ? optionalSeconds(form.hookFlashMin, 'hookFlashMin') : null,
     hookFlashMax: model.hookFlash ? optionalSeconds(form.hookFlashMax, 'hookFlashMax') : null,
-    region: null,
+    region: String(form.region ?? '').trim() || null,
   };
   validateDeviceForModel(model, device);
   return device;
@@ -77,5 +79,6 @@ export function deviceToForm(d: NewDevice): DeviceForm {
     blf: keys('blf'), speedDial: keys('speeddial'), hookFlashPreset: d.hookFlashPreset ?? '',
     hookFlashMin: d.hookFlashMin === null || d.hookFlashMin === undefined ? '' : String(d.hookFlashMin),
     hookFlashMax: d.hookFlashMax === null || d.hookFlashMax === undefined ? '' : String(d.hookFlashMax),
+    region: d.region ?? '',
   };
 }

@@ -40,6 +40,7 @@ export type { WebOptions } from './options.js';
 export type { QueueLiveState, QueueAgentState, CallsLiveState } from './live-state.js';
 export { ensureAdminSetupLink } from './setup-link.js';
 export { registrationsFromRepository } from './device-status.js';
+export { createDeviceResync, type DeviceResync, type ResyncResult } from './device-resync.js';
 
 /** Forms may be a pasted CSV import; everything else is small. */
 const FORM_BODY_LIMIT = 6 * 1024 * 1024;

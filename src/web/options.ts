@@ -2,6 +2,7 @@
 import type { ScryptCost } from './passwords.js';
 import { DEFAULT_SCRYPT_COST } from './passwords.js';
 import type { CallsLiveState, QueueLiveState } from './live-state.js';
+import type { DeviceResync } from './device-resync.js';
 
 export interface WebOptions {
   /** A session unused this long is over (default 30 min). */
@@ -24,6 +25,12 @@ export interface WebOptions {
   calls?: () => CallsLiveState;
   /** Live queue state from the PBX, for the dashboard and the Queues page. */
   queues?: () => QueueLiveState[];
+  /**
+   * "Resync now": has the PBX send the NOTIFY that makes the device re-fetch its profile
+   * (build it with createDeviceResync). Absent = the button is disabled, the API answers 503.
+   * A thrown error is shown as "Resync not sent: <message>".
+   */
+  resync?: DeviceResync;
   /** How often the Queues page refreshes its live view (default 3 s). */
   queuePollMs: number;
 }

@@ -21,6 +21,25 @@ export interface Views {
   render(name: string, data: PageContext): string;
 }
 
+/**
+ * "2026-11-22 06:29:50 UTC" in a <time datetime> element: raw ISO strings ("…T06:29:50.104Z")
+ * are hard to read and wrap badly in narrow table cells. Accepts ISO strings and epoch ms.
+ */
+export function formatTime(v: unknown): { iso: string; text: string } | null {
+  const ms = typeof v === 'number' ? v : typeof v === 'string' && v ? Date.parse(v) : NaN;
+  if (!Number.isFinite(ms)) return null;
+  const iso = new Date(ms).toISOString();
+  return { iso, text: `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` };
+}
+
+function timeElement(hb: typeof Handlebars, v: unknown): Handlebars.SafeString | string {
+  const t = formatTime(v);
+  if (!t) return typeof v === 'string' ? v : '';
+  // Date and time each stay on one line: a narrow table cell wraps between them only.
+  const [day, clock] = [t.text.slice(0, 10), t.text.slice(11)];
+  return new hb.SafeString(`<time datetime="${t.iso}"><span class="nowrap">${day}</span> <span class="nowrap">${clock}</span></time>`);
+}
+
 export function createViews(templatesDir: string = join(findRepoRoot(), 'templates', 'web')): Views {
   const hb = Handlebars.create();
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
@@ -29,6 +48,7 @@ export function createViews(templatesDir: string = join(findRepoRoot(), 'templat
   hb.registerHelper('json', (v: unknown) => JSON.stringify(v));
   hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
   hb.registerHelper('inc', (n: unknown) => Number(n) + 1);
+  hb.registerHelper('time', (v: unknown) => timeElement(hb, v));
   hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   const pages = new Map<string, Handlebars.TemplateDelegate>();
   for (const file of readdirSync(templatesDir).filter((f) => f.endsWith('.hbs'))) {

@@ -92,6 +92,13 @@ t.test('installer: a photo of a Code128 MAC barcode fills the MAC field (ZXing f
   await page.setViewportSize(DESKTOP);
   t.same(consoleErrors, [], 'no errors so far');
   await page.goto(`${base}/admin/extensions/101`);
+  // Progressive enhancement: the number box only shows for destinations that need a number.
+  t.ok(await page.isHidden('#alwaysTarget'), '"not set": no number box');
+  await page.selectOption('#alwaysKind', 'extension');
+  t.ok(await page.isVisible('#alwaysTarget'), 'an extension needs a number');
+  await page.selectOption('#alwaysKind', 'hangup');
+  t.ok(await page.isHidden('#alwaysTarget'), '"hang up" hides the number box');
+  await page.selectOption('#alwaysKind', 'none');
   await page.selectOption('#busyKind', 'voicemail');
   await page.fill('#busyTarget', '101');
   await page.selectOption('#noAnswerKind', 'extension');

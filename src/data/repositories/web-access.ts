@@ -14,6 +14,7 @@ export function createSessionRepository(db: Db): SessionRepository {
   const touch = db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?');
   const del = db.prepare('DELETE FROM sessions WHERE id_hash = ?');
   const delIdle = db.prepare('DELETE FROM sessions WHERE last_seen_at < ?');
+  const delUser = db.prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?');
   return {
     create(s: Session) {
       insert.run(s.idHash, s.userId, s.csrfToken, s.createdAt, s.lastSeenAt);
@@ -29,6 +30,8 @@ export function createSessionRepository(db: Db): SessionRepository {
       del.run(idHash);
     },
     removeIdleSince: (cutoff) => delIdle.run(cutoff).changes,
+    // '' never matches a stored hash (hex), so without keepIdHash every session goes.
+    removeForUser: (userId, keepIdHash) => delUser.run(userId, keepIdHash ?? '').changes,
   };
 }
 
