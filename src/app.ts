@@ -21,7 +21,8 @@ import { startPbx, type DrachtioTarget, type RunningPbx } from './pbx/start.js';
 import { startVoicemailDelivery } from './pbx/voicemail/delivery.js';
 import { fromPbxVoicemailConfig } from './pbx/voicemail/call-config.js';
 import { createMediaEngine } from './media/index.js';
-import { registerWebRoutes, ensureAdminSetupLink, registrationsFromRepository, type QueueLiveState } from './web/index.js';
+import { registerWebRoutes, ensureAdminSetupLink, registrationsFromRepository, createDeviceResync, type DeviceResync, type QueueLiveState } from './web/index.js';
+import type { RequestingSrf } from './pbx/srf-types.js';
 
 export interface RunningHookflash {
   /** Bound ports (null when that part could not start or is disabled). */
@@ -49,6 +50,8 @@ export async function startHookflash(config: Config, opts: { logger: Logger }): 
   const repos = openRepositories({ dataDir: config.dataDir, logger: log.child({ part: 'data' }) });
   started.push({ name: 'data', stop: async () => repos.close() });
   let runningPbx: RunningPbx | null = null;
+  // "Resync now" in the web UI sends the NOTIFY through the PBX's srf app (set once it runs).
+  let deviceResync: DeviceResync | null = null;
   const requirePbx = (): RunningPbx => {
     if (runningPbx === null) throw new Error('the PBX is not running');
     return runningPbx;
@@ -73,6 +76,12 @@ export async function startHookflash(config: Config, opts: { logger: Logger }): 
         options: {
           calls: () => ({ activeCalls: requirePbx().activeCalls() }),
           queues: () => webQueueState(requirePbx()),
+          ...(config.pbx.enabled ? {
+            resync: (mac: string) => {
+              if (deviceResync === null) throw new Error('the PBX is not running');
+              return deviceResync(mac);
+            },
+          } : {}),
         },
       });
     });
@@ -126,6 +135,11 @@ export async function startHookflash(config: Config, opts: { logger: Logger }): 
       try {
         const pbx = await startPbx({
           server: drachtio, repos, logger: log,
+          install: (srf, running) => {
+            deviceResync = createDeviceResync({
+              srf: srf as unknown as RequestingSrf, findContacts: running.findContacts, devices: repos.devices, logger: log.child({ part: 'web' }),
+            });
+          },
           config: { publicHost: config.publicHost, sip: { domain: config.sip.domain }, pbx: config.pbx },
           voicemail: {
             engine, dataDir: config.dataDir, accessNumber: config.pbx.voicemail.accessNumber,
@@ -133,7 +147,7 @@ export async function startHookflash(config: Config, opts: { logger: Logger }): 
             ...(delivery ? { onDeposit: () => void delivery.worker.kick().catch(() => undefined) } : {}),
           },
         });
-        started.push({ name: 'pbx', stop: async () => { runningPbx = null; await pbx.stop(); } });
+        started.push({ name: 'pbx', stop: async () => { runningPbx = null; deviceResync = null; await pbx.stop(); } });
         runningPbx = pbx;
       } catch (err) {
         log.error({ err: describe(err) }, `PBX not started: ${describe(err)}`);

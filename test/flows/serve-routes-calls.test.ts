@@ -64,6 +64,7 @@ t.test('the composed server routes a queue with nobody to answer to voicemail, l
     seed.mailboxes.add({ box: '500', name: 'Office', language: 'en', emails: [] });
     seed.queues.add({ number: '30', name: 'Sales', overflow: 'voicemail:500', members: ['102'] });
     seed.apiTokens.add({ name: 'test', tokenHash: createHash('sha256').update(token).digest('hex'), createdBy: 'test' });
+    seed.devices.add({ mac: '00:11:22:33:44:aa', model: 'spa303', lines: ['102'] });
   });
 
   // 102, the only member, has no phone registered: nobody can answer, so the queue overflows at
@@ -83,4 +84,11 @@ t.test('the composed server routes a queue with nobody to answer to voicemail, l
   const sales = queues.find((q) => q.number === '30');
   t.ok(sales, 'queue 30 is in the live view');
   t.same(sales?.agents.map((a) => [a.extension, a.state]), [['102', 'paused']], 'its agent shows as paused');
+
+  // "Resync now" reaches the running PBX (not "the PBX is not running", 503): 102 has no phone.
+  const resync = await fetch(`http://127.0.0.1:${running.ports.http}/api/devices/00:11:22:33:44:aa/resync`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}',
+  });
+  t.equal(resync.status, 409, 'the PBX answered: no registered phone to resync');
+  t.match(await resync.text(), /No registered phone/);
 });
