@@ -4,28 +4,16 @@
  * transfer after which the transferee hears the new party (each phone sends its own tone).
  */
 import t from 'tap';
-import { readFileSync } from 'node:fs';
-import wavefile from 'wavefile';
 import { type Baresip } from '../helpers/sip/baresip.js';
-import { analyseWav, goertzelPower } from '../helpers/audio.js';
+import { analyseWav } from '../helpers/audio.js';
 import { delay, type Teardownable } from '../helpers/srf.js';
 import { startCallStack, type CallStack } from '../helpers/pbx/calls.js';
-import { lastReceived, registeredBaresip } from '../helpers/pbx/phones.js';
+import { lastReceived, registeredBaresip, tonePowersAtEnd } from '../helpers/pbx/phones.js';
 
 const EXTENSIONS = ['101', '102', '103'];
 
 async function phone(t: Teardownable, cs: CallStack, ext: string, toneHz: number, autoAnswer: boolean): Promise<Baresip> {
   return registeredBaresip(t, cs, ext, { toneHz: toneHz, autoAnswer: autoAnswer });
-}
-
-/** Goertzel power of each frequency over the last `seconds` of a recording. */
-function tailPower(path: string, seconds: number, freqs: number[]): Record<number, number> {
-  const wav = new wavefile.WaveFile(readFileSync(path));
-  const rate = (wav.fmt as { sampleRate: number }).sampleRate;
-  wav.toBitDepth('32f');
-  const samples = wav.getSamples(false, Float64Array) as unknown as Float64Array;
-  const tail = samples.subarray(Math.max(0, samples.length - Math.round(seconds * rate)));
-  return Object.fromEntries(freqs.map((hz) => [hz, goertzelPower(tail, rate, hz)]));
 }
 
 t.test('baresip 101 calls baresip 102 through the PBX; both hear each other', async (t) => {
@@ -83,7 +71,7 @@ t.test('blind transfer: 102 transfers 101 to 103; 101 then hears 103', async (t)
   await a.hangup();
   await c.waitEvent('CALL_CLOSED', 10_000);
   t.equal(await cs.settled(), 0, 'no legs left');
-  const power = tailPower(lastReceived(a), 2, [700, 1000]);
+  const power = tonePowersAtEnd(lastReceived(a), 2, [700, 1000]);
   t.ok(power[700]! > 10 * power[1000]!, `101 hears 103's 700 Hz after the transfer, not 102's 1000 Hz (${JSON.stringify(power)})`);
   t.ok(analyseWav(lastReceived(a)).rms > 0.05, "101's recording is not silent");
   t.equal(analyseWav(lastReceived(c)).dominantHz, 440, '103 hears 101');

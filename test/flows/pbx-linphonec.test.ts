@@ -3,15 +3,14 @@
  * registered with digest), with baresip phones as the transferee and the target.
  */
 import t from 'tap';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import wavefile from 'wavefile';
-import { analyseWav, goertzelPower } from '../helpers/audio.js';
+import { analyseWav } from '../helpers/audio.js';
 import { type Baresip } from '../helpers/sip/baresip.js';
 import { delay, type Teardownable } from '../helpers/srf.js';
 import { password, startCallStack, type CallStack } from '../helpers/pbx/calls.js';
 import { startLinphonec } from '../helpers/pbx/linphonec.js';
-import { heardAtEnd, registeredBaresip } from '../helpers/pbx/phones.js';
+import { heardAtEnd, registeredBaresip, tonePowersAtEnd } from '../helpers/pbx/phones.js';
 
 async function phone(t: Teardownable, cs: CallStack, ext: string, toneHz: number): Promise<Baresip> {
   return registeredBaresip(t, cs, ext, { toneHz: toneHz, autoAnswer: true });
@@ -24,16 +23,6 @@ async function waitFor(condition: () => boolean, ms: number, what: string): Prom
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await delay(50);
   }
-}
-
-/** Goertzel power of each frequency over the last `seconds` of a WAV file. */
-function tailPower(path: string, seconds: number, freqs: number[]): Record<number, number> {
-  const wav = new wavefile.WaveFile(readFileSync(path));
-  const rate = (wav.fmt as { sampleRate: number }).sampleRate;
-  wav.toBitDepth('32f');
-  const samples = wav.getSamples(false, Float64Array) as unknown as Float64Array;
-  const tail = samples.subarray(Math.max(0, samples.length - Math.round(seconds * rate)));
-  return Object.fromEntries(freqs.map((hz) => [hz, goertzelPower(tail, rate, hz)]));
 }
 
 t.test('linphonec 102: calls 101, calls 103, transfer 1 --to-call 2 joins 101 and 103', async (t) => {
@@ -106,7 +95,7 @@ t.test('attended transfer by linphonec: the held party 101 then hears 103', asyn
   await waitFor(() => existsSync(heardByA) && statSync(heardByA).size > 44, 5000, "101's recording to be written");
   await delay(500);   // linphonec finalises the WAV header when the call ends
   const heard = analyseWav(heardByA);
-  const tail = tailPower(heardByA, 1.5, [700, 1000, 440]);
+  const tail = tonePowersAtEnd(heardByA, 1.5, [700, 1000, 440]);
   t.ok(heard.rms > 0.01, `101's recording is not silent (rms ${heard.rms.toFixed(3)}, ${heard.durationMs} ms)`);
   t.ok(tail[700]! > 0.01 && tail[700]! > 10 * tail[1000]! && tail[700]! > 10 * tail[440]!,
     `at the end 101 hears 103's 700 Hz, not 102's 1000 Hz (${JSON.stringify(tail)})`);

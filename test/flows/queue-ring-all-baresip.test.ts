@@ -7,10 +7,10 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import wavefile from 'wavefile';
 import { type Baresip } from '../helpers/sip/baresip.js';
-import { analyseWav, goertzelPower } from '../helpers/audio.js';
+import { analyseWav } from '../helpers/audio.js';
 import { delay, type Teardownable } from '../helpers/srf.js';
 import { startQueueStack, type QueueStack } from '../helpers/pbx/queue-stack.js';
-import { lastReceived, registeredBaresip } from '../helpers/pbx/phones.js';
+import { lastReceived, registeredBaresip, tonePowersAtEnd } from '../helpers/pbx/phones.js';
 
 async function phone(t: Teardownable, qs: QueueStack, ext: string, toneHz: number, autoAnswer: boolean): Promise<Baresip> {
   return registeredBaresip(t, qs, ext, { toneHz: toneHz, autoAnswer: autoAnswer });
@@ -25,15 +25,6 @@ function rmsBetween(path: string, from: number, to: number): number {
   let sum = 0;
   for (const v of samples) sum += v * v;
   return samples.length === 0 ? 0 : Math.sqrt(sum / samples.length);
-}
-
-function tailPower(path: string, seconds: number, freqs: number[]): Record<number, number> {
-  const wav = new wavefile.WaveFile(readFileSync(path));
-  const rate = (wav.fmt as { sampleRate: number }).sampleRate;
-  wav.toBitDepth('32f');
-  const samples = wav.getSamples(false, Float64Array) as unknown as Float64Array;
-  const tail = samples.subarray(Math.max(0, samples.length - Math.round(seconds * rate)));
-  return Object.fromEntries(freqs.map((hz) => [hz, goertzelPower(tail, rate, hz)]));
 }
 
 t.test('ring-all: two agents ring, 102 answers; caller and agent hear each other', async (t) => {
@@ -60,7 +51,7 @@ t.test('ring-all: two agents ring, 102 answers; caller and agent hear each other
   await caller.hangup();
   await agent.waitEvent('CALL_CLOSED', 10_000);
   t.same(await qs.settled(), { legs: 0, waiting: 0, endpoints: 0, ports: 0 });
-  const callerHears = tailPower(lastReceived(caller), 1.5, [1000, 440]);
+  const callerHears = tonePowersAtEnd(lastReceived(caller), 1.5, [1000, 440]);
   t.ok(callerHears[1000]! > 10 * callerHears[440]!, `the caller hears 102's 1000 Hz at the end (${JSON.stringify(callerHears)})`);
   const onHold = rmsBetween(lastReceived(caller), 0.2, 1.0);
   t.ok(onHold > 0.01, `while waiting the caller hears the queue's prompt/music (rms ${onHold.toFixed(3)})`);
