@@ -4,11 +4,12 @@
  * dashboard summary. Same conventions as api.ts: Bearer tokens, a schema on every route,
  * unknown fields refused, errors as {"error": {"message", "field", "code"}}.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Mailbox, NewQueue, QueuePatch } from '../data/types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { checkForwardingRules } from '../pbx/rules/forwarding.js';
 import type { WebContext } from './context.js';
+import { apiCommon } from './api-common.js';
 import { callFilter, callView, DISPOSITIONS } from './admin-calls.js';
 import { audioPath, GREETING_BODY_LIMIT, mailboxService, sendWav, storeGreeting } from './admin-mailboxes.js';
 import { liveQueues } from './admin-queues.js';
@@ -62,13 +63,7 @@ const userPatch = { ...closed({ role: { enum: ['admin', 'installer'] } }), requi
 
 export function registerPbxApiRoutes(api: FastifyInstance, ctx: WebContext): void {
   const { repos } = ctx;
-  const audit = (request: FastifyRequest, action: string, target: string, before?: unknown, after?: unknown) =>
-    ctx.audit.record(request.apiActor ?? 'token:?', action, target, before, after);
-  const extension = (number: string) => {
-    const e = repos.extensions.get(number);
-    if (!e) throw new NotFoundError(`extension ${number} does not exist`, 'number');
-    return e;
-  };
+  const { audit, extension } = apiCommon(ctx);
   const mailbox = (box: string): Mailbox => {
     const m = repos.mailboxes.get(box);
     if (!m) throw new NotFoundError(`voicemail box ${box} does not exist`, 'box');

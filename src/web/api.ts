@@ -10,6 +10,7 @@ import { validateDeviceForModel } from '../provisioning/device-rules.js';
 import { generatePassword } from '../util/secrets.js';
 import { parseMac } from '../util/mac.js';
 import type { WebContext } from './context.js';
+import { apiCommon } from './api-common.js';
 import { GENERATED_SIP_PASSWORD_LENGTH, publicExtension } from './admin-extensions.js';
 import { publicDevice } from './admin-devices.js';
 import { devicePreview } from './device-preview.js';
@@ -86,13 +87,7 @@ export function registerApiRoutes(api: FastifyInstance, ctx: WebContext): void {
     return reply.code(500).send({ error: { message: 'internal error (see the server log)', code: 'HF_INTERNAL' } });
   });
 
-  const audit = (request: FastifyRequest, action: string, target: string, before?: unknown, after?: unknown) =>
-    ctx.audit.record(request.apiActor ?? 'token:?', action, target, before, after);
-  const extension = (number: string) => {
-    const e = repos.extensions.get(number);
-    if (!e) throw new NotFoundError(`extension ${number} does not exist`, 'number');
-    return e;
-  };
+  const { audit, extension } = apiCommon(ctx);
   const device = (mac: string): Device => {
     const d = repos.devices.get(parseMac(mac));
     if (!d) throw new NotFoundError(`device ${mac} does not exist`, 'mac');

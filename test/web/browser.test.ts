@@ -6,23 +6,11 @@
  */
 import t from 'tap';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
 import { buildWebStack, PASSWORD } from '../helpers/web.js';
 import { spaUserAgent } from '../helpers/spa-device.js';
-import { findRepoRoot } from '../../src/provisioning/models.js';
+import { CHROMIUM, DESKTOP, PHONE, SHOTS, shoot } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(findRepoRoot(), 'test-artifacts', 'screenshots');
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 800 };
-
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const [size, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
-    await page.setViewportSize(viewport);
-    await page.screenshot({ path: join(SHOTS, `${name}-${size}.png`), fullPage: true });
-  }
-}
 
 t.test('log in, add an extension, assign a device by MAC, watch it fetch its profile', async (t) => {
   mkdirSync(SHOTS, { recursive: true });
