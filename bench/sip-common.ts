@@ -12,7 +12,7 @@ import { machine } from './provisioning-common.js';
 import { startEmbeddedServer, type EmbeddedServer, type SrfApp } from '../test/helpers/srf.js';
 import { installRegistrar, type RegistrarApp } from '../test/helpers/sip-apps/registrar.js';
 import { installB2bua, type B2buaApp } from '../test/helpers/sip-apps/b2bua.js';
-import { freePort } from '../test/helpers/sip/sipp.js';
+import { freePort } from '../test/helpers/ports.js';
 
 export { machine, freePort };
 

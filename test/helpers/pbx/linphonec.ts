@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../sip/sipp.js';
+import { freePort, freePortRange } from '../ports.js';
 import { writeToneWav } from '../sip/wav.js';
 import type { Teardownable } from '../srf.js';
 
@@ -39,7 +39,10 @@ export async function startLinphonec(t: Teardownable, opts: LinphonecOptions): P
   const home = join(dir, 'home');
   mkdirSync(join(home, '.local', 'share', 'linphone'), { recursive: true });
   const sipPort = await freePort('udp');
-  writeFileSync(join(dir, 'rc'), '[sip]\nbind_address=127.0.0.1\n');
+  // RTP ranges of our own: linphone's fixed defaults (7078, 9078, 11078) would clash between parallel test files
+  const [audio, video, text] = [await freePortRange(20), await freePortRange(20), await freePortRange(20)];
+  writeFileSync(join(dir, 'rc'), '[sip]\nbind_address=127.0.0.1\n[rtp]\n' +
+    `audio_rtp_port=${audio.min}-${audio.max}\nvideo_rtp_port=${video.min}-${video.max}\ntext_rtp_port=${text.min}-${text.max}\n`);
   const tone = join(dir, 'tone.wav');
   writeToneWav(tone, 60, opts.toneHz);
   const child = spawn('/usr/bin/linphonec', ['-S', '-c', join(dir, 'rc')], {

@@ -19,6 +19,7 @@ import { startSipp, type SippRun } from '../sip/sipp.js';
 import { startPbxStack, REALM, type PbxStack } from './stack.js';
 import { createRegisterClient } from './register-client.js';
 import { password } from './calls.js';
+import { randomPortRange } from '../ports.js';
 
 
 export interface QueueStack {
@@ -60,8 +61,7 @@ export async function startQueueStack(t: Teardownable, opts: QueueStackOptions):
     lockout: createLockout({ maxFailures: 50, windowMs: 60_000, blockMs: 60_000, maxTracked: 100, clock: stack.now, logger }),
     logger,
   });
-  const base = 30000 + 2 * Math.floor(Math.random() * 10000);
-  const engine = createMediaEngine({ host: '127.0.0.1', portRange: { min: base, max: base + 200 }, logger });
+  const engine = createMediaEngine({ host: '127.0.0.1', portRange: randomPortRange(201), logger });
   t.teardown(() => engine.close());
   const events: QueueEvent[] = [];
   const wakers = new Set<() => void>();

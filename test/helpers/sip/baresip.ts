@@ -9,7 +9,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, readdirSync, rmSync } from 'node
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './sipp.js';
+import { freePort, freePortRange } from '../ports.js';
 import { writeToneWav } from './wav.js';
 
 export const BARESIP_BINARY = '/usr/bin/baresip';
@@ -68,39 +68,15 @@ export interface Baresip {
   stop(): Promise<void>;
 }
 
-async function portsFree(base: number): Promise<boolean> {
-  const { createSocket } = await import('node:dgram');
-  const { createServer } = await import('node:net');
-  const udp = (port: number) => new Promise<boolean>((resolve) => {
-    const s = createSocket('udp4');
-    s.once('error', () => resolve(false));
-    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-  const tcp = (port: number) => new Promise<boolean>((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-  return (await udp(base)) && (await tcp(base)) && (await tcp(base + 1));
-}
-
 /** SIP port whose UDP, TCP and TLS (port+1) sockets are all free right now. */
-async function freeSipPortPair(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await freePort('udp');
-    if (port < 65000 && (await portsFree(port))) return port;
-  }
-  throw new Error('baresip: no free SIP port pair found');
+function freeSipPortPair(): Promise<number> {
+  return freePort('udp+tcp', '127.0.0.1', 2);
 }
 
-/** A 40-port RTP range starting at a free port (random, so parallel instances rarely meet). */
-async function rtpRange(avoid: number): Promise<string> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + 40 * Math.floor(Math.random() * 1000);
-    if (avoid >= base - 1 && avoid <= base + 40) continue;
-    if (await portsFree(base)) return `${base}-${base + 39}`;
-  }
-  return '40000-40999';
+/** A 40-port RTP range (kept apart from single ports, so it never meets the SIP port). */
+async function rtpRange(): Promise<string> {
+  const { min, max } = await freePortRange(40);
+  return `${min}-${max}`;
 }
 
 function netstring(json: unknown): Buffer {
@@ -111,9 +87,7 @@ function netstring(json: unknown): Buffer {
 export async function startBaresip(opts: BaresipOptions = {}): Promise<Baresip> {
   const user = opts.user ?? 'user';
   const sipPort = await freeSipPortPair();
-  let ctrlPort = await freePort('tcp');
-  // the OS tends to hand out neighbouring ports; sipPort+1 is baresip's TLS listener
-  for (let i = 0; i < 20 && (ctrlPort === sipPort || ctrlPort === sipPort + 1); i++) ctrlPort = await freePort('tcp');
+  const ctrlPort = await freePort('tcp');   // never sipPort or sipPort + 1: those are handed out already
   const dir = mkdtempSync(join(tmpdir(), `hookflash-baresip-${user}-`));
   const soundDir = join(dir, 'sound');
   mkdirSync(soundDir);
@@ -129,7 +103,7 @@ export async function startBaresip(opts: BaresipOptions = {}): Promise<Baresip> 
     'audio_alert alsa,null',
     `audio_source aufile,${prompt}`,
     'audio_path /usr/share/baresip',
-    `rtp_ports ${await rtpRange(sipPort)}`,
+    `rtp_ports ${await rtpRange()}`,
     'module_path /usr/lib/baresip/modules',
     'module g711.so', 'module aufile.so', 'module alsa.so', 'module sndfile.so',
     'module_tmp uuid.so', 'module_tmp account.so',

@@ -9,8 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, copyFileSync, rmSync, existsSyn
 import { tmpdir } from 'node:os';
 import { join, basename, isAbsolute, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { canBind, freePort } from '../ports.js';
 
 export const SIPP_BINARY = '/usr/bin/sipp';
 export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sip', 'sipp');
@@ -68,27 +67,7 @@ export interface SippRun {
   stop(): Promise<SippResult>;
 }
 
-/** A port that was free a moment ago on 127.0.0.1 (for tools that need a number up front). */
-export async function freePort(kind: 'udp' | 'tcp' = 'udp'): Promise<number> {
-  if (kind === 'tcp') {
-    return new Promise((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
-  }
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../ports.js';
 
 const OUTPUT_CAP = 1 << 20;
 
@@ -203,25 +182,11 @@ export async function startSipp(opts: SippOptions): Promise<SippRun> {
   return { localPort, done, stop };
 }
 
-async function portIsTaken(port: number, kind: 'udp' | 'tcp'): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (kind === 'tcp') {
-      const server = createServer();
-      server.once('error', () => resolve(true));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(false)));
-      return;
-    }
-    const socket = createSocket('udp4');
-    socket.once('error', () => resolve(true));
-    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(false)));
-  });
-}
-
 async function waitUntilBound(port: number, kind: 'udp' | 'tcp', exited: Promise<unknown>): Promise<void> {
   let gone = false;
   void exited.then(() => { gone = true; });
   for (let i = 0; i < 100 && !gone; i++) {
-    if (await portIsTaken(port, kind)) return;
+    if (!(await canBind(port, kind))) return;
     await new Promise((r) => setTimeout(r, 50));
   }
 }

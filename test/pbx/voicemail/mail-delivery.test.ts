@@ -88,7 +88,7 @@ t.test('a deposited message reaches every recipient with the WAV attached (Polis
 });
 
 t.test('SMTP down: the message is kept, retried with backoff, delivered once the server is back', async (t) => {
-  const port = await freePort();
+  const port = await freePort('tcp');
   const { repos, store, newWorker } = setup(t, port);
   repos.mailboxes.add({ box: '102', name: 'Anna', language: 'en', emails: ['anna@example.com', 'bob@example.com'] });
   const worker = newWorker();

@@ -4,13 +4,12 @@
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
 import { createResponse, generateTag, getHeader, parseNameAddr } from '../../../src/sip/message/index.js';
 import type { SipRequest, SipResponse } from '../../../src/sip/message/types.js';
 import { responseDestination } from '../../../src/sip/transport/index.js';
 import type { Destination } from '../../../src/sip/transport/types.js';
 import type { TransactionLayer } from '../../../src/sip/transaction/types.js';
+import { freePort } from '../../helpers/ports.js';
 import { startStack, until } from './fixtures/stack.js';
 
 const SIPP = '/usr/bin/sipp';
@@ -24,18 +23,6 @@ function runSipp(args: string[], cwd: string, timeoutMs = 20_000): Promise<{ cod
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => { clearTimeout(timer); resolve({ code, output }); });
   });
-}
-
-/** A free port for SIPp's UAS (bound and released; both UDP and TCP checked). */
-async function freePort(host: string): Promise<number> {
-  const udp = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-  await new Promise<void>((r) => udp.bind(0, host, () => r()));
-  const port = udp.address().port;
-  const tcp = createServer();
-  await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen(port, host, () => resolve()); });
-  await new Promise<void>((r) => tcp.close(() => r()));
-  await new Promise<void>((r) => udp.close(() => r()));
-  return port;
 }
 
 const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
@@ -82,7 +69,7 @@ for (const [label, host, transport] of [['UDP/IPv4', '127.0.0.1', 'u1'], ['TCP/I
 for (const protocol of ['udp', 'tcp'] as const) t.test(`sipp -sn uas (${protocol}) answers an INVITE sent by our client transaction; we ACK and BYE`, async (t) => {
   const stack = await startStack();
   t.teardown(() => stack.stop());
-  const sippPort = await freePort('127.0.0.1');
+  const sippPort = await freePort('udp+tcp');
   const sipp = runSipp(['-sn', 'uas', '-i', '127.0.0.1', '-p', String(sippPort), '-t', protocol === 'udp' ? 'u1' : 't1', '-m', '1'], t.testdir());
   t.teardown(async () => { await sipp; });
   if (protocol === 'tcp') await new Promise((r) => setTimeout(r, 300));   // let SIPp listen before we connect
