@@ -112,8 +112,11 @@ export interface DeviceReport {
 }
 
 export interface ExtensionRepository {
-  add(ext: NewExtension): Extension;                 // throws ConflictError if number exists
+  /** ConflictError if the number is an extension already, or a queue, entry number or department mailbox. */
+  add(ext: NewExtension): Extension;
   get(number: string): Extension | undefined;
+  /** The first number from `start` up (same digit count) that nothing in the dial plan uses. */
+  freeNumberFrom(start: string): string | undefined;
   list(): Extension[];
   update(number: string, patch: Partial<Omit<NewExtension, 'number'>>): Extension; // NotFoundError
   remove(number: string): boolean;

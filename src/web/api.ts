@@ -16,6 +16,15 @@ import { publicDevice } from './admin-devices.js';
 import { devicePreview } from './device-preview.js';
 import { sha256 } from './sessions.js';
 import { resyncDevice } from './device-resync.js';
+import { joinDepartments, resolveLineExtensions, type LineChoice } from './department-lines.js';
+
+/** lines[i] with departments[i]; more departments than lines is a mistake worth saying. */
+function apiLineChoices(lines: string[], departments: string[] | undefined): LineChoice[] {
+  if (departments && departments.length > lines.length) {
+    throw new ValidationError(`departments has ${departments.length} entries for ${lines.length} line(s): one per line, "" for none`, 'departments');
+  }
+  return lines.map((extension, i) => ({ extension, department: departments?.[i] ?? '' }));
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,6 +51,9 @@ const deviceBody = closed({
   functionKeys: { type: 'array', maxItems: 99, items: functionKey },
   hookFlashPreset: { type: ['string', 'null'], maxLength: 64 }, hookFlashMin: { type: ['number', 'null'] }, hookFlashMax: { type: ['number', 'null'] },
   region: { type: ['string', 'null'], maxLength: 16 },
+  // Per line, a department (queue number) whose agent the line's extension becomes; a line
+  // given as "" with a department gets a new extension (as on the installer page).
+  departments: { type: 'array', maxItems: 8, items: str(4) },
 });
 const numberParams = { type: 'object', required: ['number'], properties: { number: str(4) } } as const;
 const macParams = { type: 'object', required: ['mac'], properties: { mac: str(32) } } as const;
@@ -133,23 +145,39 @@ export function registerApiRoutes(api: FastifyInstance, ctx: WebContext): void {
     return reply.code(204).send();
   });
 
-  type DevBody = Partial<NewDevice>;
+  type DevBody = Partial<NewDevice> & { departments?: string[] };
   api.get('/devices', async () => ({ devices: repos.devices.list().map(publicDevice) }));
   api.get<{ Params: { mac: string } }>('/devices/:mac', { schema: { params: macParams } }, async (request) => ({ device: publicDevice(device(request.params.mac)) }));
   api.post<{ Body: DevBody }>('/devices', { schema: { body: { ...deviceBody, required: ['mac', 'model', 'lines'] } } }, async (request, reply) => {
-    const input = { ...request.body, mac: parseMac(request.body.mac!), model: String(request.body.model).toLowerCase() } as NewDevice;
-    checkModel(input);
-    const d = repos.devices.add(input);
-    audit(request, 'device.create', d.mac, undefined, publicDevice(d));
-    return reply.code(201).send({ device: publicDevice(d) });
+    const { departments, ...body } = request.body;
+    const choices = apiLineChoices(body.lines ?? [], departments);
+    const saved = repos.transaction(() => {
+      const resolved = resolveLineExtensions(repos, choices, () => 'departments');
+      const input = { ...body, lines: resolved.lines.filter(Boolean), mac: parseMac(body.mac!), model: String(body.model).toLowerCase() } as NewDevice;
+      checkModel(input);
+      const d = repos.devices.add(input);
+      const entries = [...resolved.audit, { action: 'device.create', target: d.mac, after: publicDevice(d) }, ...joinDepartments(repos, choices, resolved.lines)];
+      return { d, created: resolved.created.map((e) => e.number), entries };
+    });
+    for (const e of saved.entries) audit(request, e.action, e.target, e.before, e.after);
+    return reply.code(201).send({ device: publicDevice(saved.d), createdExtensions: saved.created });
   });
   api.patch<{ Params: { mac: string }; Body: DevBody }>('/devices/:mac', { schema: { params: macParams, body: deviceBody } }, async (request) => {
     const before = device(request.params.mac);
-    const { mac: _ignored, ...patch } = request.body;
-    checkModel({ ...before, ...patch });
-    const after = repos.devices.update(before.mac, patch);
-    audit(request, 'device.update', after.mac, publicDevice(before), publicDevice(after));
-    return { device: publicDevice(after) };
+    const { mac: _ignored, departments, ...patch } = request.body;
+    if (departments !== undefined && patch.lines === undefined) throw new ValidationError('departments go with lines: send both', 'departments');
+    const choices = apiLineChoices(patch.lines ?? [], departments);
+    const saved = repos.transaction(() => {
+      const resolved = resolveLineExtensions(repos, choices, () => 'departments');
+      const changes = patch.lines === undefined ? patch : { ...patch, lines: resolved.lines.filter(Boolean) };
+      checkModel({ ...before, ...changes });
+      const after = repos.devices.update(before.mac, changes);
+      const entries = [...resolved.audit, { action: 'device.update', target: after.mac, before: publicDevice(before), after: publicDevice(after) },
+        ...joinDepartments(repos, choices, resolved.lines)];
+      return { after, created: resolved.created.map((e) => e.number), entries };
+    });
+    for (const e of saved.entries) audit(request, e.action, e.target, e.before, e.after);
+    return { device: publicDevice(saved.after), createdExtensions: saved.created };
   });
   api.delete<{ Params: { mac: string } }>('/devices/:mac', { schema: { params: macParams } }, async (request, reply) => {
     const before = device(request.params.mac);

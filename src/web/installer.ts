@@ -6,8 +6,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseMac } from '../util/mac.js';
 import { actorOf, expectedError, page, sendPage, type WebContext } from './context.js';
 import { publicDevice, modelChoices } from './admin-devices.js';
-import { deviceToForm, parseDeviceForm, type DeviceForm } from './device-form.js';
+import { deviceToForm, parseDeviceForm, MAX_FORM_LINES, type DeviceForm } from './device-form.js';
 import { deviceStatus, type StatusDeps } from './device-status.js';
+import { departmentOf, joinDepartments, resolveLineExtensions, type AuditEntry, type LineChoice } from './department-lines.js';
+
+/** The installer form: the device fields plus, per line, a department (queue) and the one it showed. */
+type InstallerForm = DeviceForm & Partial<Record<`dept${1 | 2 | 3}` | `deptWas${1 | 2 | 3}`, string>>;
+
+const lineNumbers = Array.from({ length: MAX_FORM_LINES }, (_, i) => (i + 1) as 1 | 2 | 3);
+
+function lineChoices(form: InstallerForm): LineChoice[] {
+  return lineNumbers.map((n) => ({
+    extension: String(form[`line${n}`] ?? ''), department: String(form[`dept${n}`] ?? ''), departmentWas: String(form[`deptWas${n}`] ?? ''),
+  }));
+}
 
 export function statusDeps(ctx: WebContext): StatusDeps {
   return {
@@ -27,6 +39,7 @@ export function registerInstallerPages(scope: FastifyInstance, ctx: WebContext):
     const base = {
       models: modelChoices(ctx),
       extensions: repos.extensions.list().map((e) => ({ number: e.number, displayName: e.displayName })),
+      departments: repos.queues.list().map((q) => ({ number: q.number, name: q.name })),
       pollMs: ctx.options.statusPollMs,
       rawMac: rawMac ?? '',
     };
@@ -40,31 +53,52 @@ export function registerInstallerPages(scope: FastifyInstance, ctx: WebContext):
     }
     const device = repos.devices.get(mac);
     const seen = repos.sightings.latestForMac(mac);
-    const form: DeviceForm = device ? deviceToForm(device) : { mac, model: seen?.model ?? '' };
+    const form: InstallerForm = device ? deviceToForm(device) : { mac, model: seen?.model ?? '' };
+    for (const n of lineNumbers) {
+      // What the line's extension belongs to now; sent back as deptWas so a change moves it.
+      const dept = departmentOf(repos, form[`line${n}`]);
+      form[`dept${n}`] = dept;
+      form[`deptWas${n}`] = dept;
+    }
     return sendPage(ctx, reply, 'installer', page(request, 'Install a device', 'installer', {
       ...base, mac, form, seenModel: seen?.model ?? null, seenAt: seen?.at ?? null,
       assigned: Boolean(device), status: deviceStatus(statusDeps(ctx), mac), ...extra,
     }), status);
   }
 
-  scope.get<{ Querystring: { mac?: string; saved?: string } }>('/installer', async (request, reply) =>
-    show(request, reply, request.query.mac?.trim() || undefined, request.query.saved ? { notice: 'Saved. Now power the device on and plug in the network cable.' } : {}),
-  );
+  scope.get<{ Querystring: { mac?: string; saved?: string; created?: string } }>('/installer', async (request, reply) => {
+    const created = String(request.query.created ?? '').split(',').filter((n) => /^\d{2,4}$/.test(n));
+    const notice = request.query.saved
+      ? `Saved.${created.length > 0 ? ` New extension${created.length > 1 ? 's' : ''} ${created.join(', ')} created.` : ''} Now power the device on and plug in the network cable.`
+      : undefined;
+    return show(request, reply, request.query.mac?.trim() || undefined, notice ? { notice } : {});
+  });
 
-  scope.post<{ Body: DeviceForm }>('/installer', async (request, reply) => {
+  scope.post<{ Body: InstallerForm }>('/installer', async (request, reply) => {
     const form = request.body ?? {};
     try {
-      const input = parseDeviceForm(form, ctx.deps.models);
-      const before = repos.devices.get(input.mac);
-      if (before) {
-        // The installer page only sets model and lines; keys and timers set by an admin stay.
-        const after = repos.devices.update(input.mac, { model: input.model, lines: input.lines, ...(input.label ? { label: input.label } : {}) });
-        ctx.audit.record(actorOf(request), 'device.update', after.mac, publicDevice(before), publicDevice(after));
-      } else {
-        const device = repos.devices.add(input);
-        ctx.audit.record(actorOf(request), 'device.create', device.mac, undefined, publicDevice(device));
-      }
-      return reply.redirect(`/installer?mac=${input.mac}&saved=1`, 303);
+      const choices = lineChoices(form);
+      const saved = repos.transaction(() => {
+        // Extensions for department-only lines first: the device refers to them.
+        const resolved = resolveLineExtensions(repos, choices, (n) => `dept${n}`);
+        const [line1, line2, line3] = resolved.lines;
+        const input = parseDeviceForm({ ...form, line1, line2, line3 }, ctx.deps.models);
+        const before = repos.devices.get(input.mac);
+        const audit: AuditEntry[] = [...resolved.audit];
+        if (before) {
+          // The installer page only sets model and lines; keys and timers set by an admin stay.
+          const after = repos.devices.update(input.mac, { model: input.model, lines: input.lines, ...(input.label ? { label: input.label } : {}) });
+          audit.push({ action: 'device.update', target: after.mac, before: publicDevice(before), after: publicDevice(after) });
+        } else {
+          const device = repos.devices.add(input);
+          audit.push({ action: 'device.create', target: device.mac, after: publicDevice(device) });
+        }
+        audit.push(...joinDepartments(repos, choices, resolved.lines));
+        return { mac: input.mac, created: resolved.created.map((e) => e.number), audit };
+      });
+      for (const entry of saved.audit) ctx.audit.record(actorOf(request), entry.action, entry.target, entry.before, entry.after);
+      const created = saved.created.length > 0 ? `&created=${saved.created.join(',')}` : '';
+      return reply.redirect(`/installer?mac=${saved.mac}&saved=1${created}`, 303);
     } catch (err) {
       const e = expectedError(err);
       return show(request, reply, form.mac, { error: e.message, field: e.field, form }, e.status);

@@ -47,6 +47,25 @@ t.test('extensions: validation and conflicts', (t) => {
   t.end();
 });
 
+t.test('extensions: the dial plan has one owner per number; freeNumberFrom skips every owner', (t) => {
+  const repos = open(t);
+  repos.extensions.add({ number: '301', displayName: 'Anna', sipPassword: PW });
+  repos.mailboxes.add({ box: '500', name: 'Biuro' });
+  repos.queues.add({ number: '30', name: 'Sales', overflow: '500', members: ['301'] });
+  repos.entryNumbers.save('303', {});
+  t.throws(() => repos.extensions.add({ number: '30', displayName: 'X', sipPassword: PW }), { name: 'ConflictError', message: '30 is already queue 30 (Sales); pick another number' });
+  t.throws(() => repos.extensions.add({ number: '303', displayName: 'X', sipPassword: PW }), { name: 'ConflictError', message: /already entry number 303/ });
+  t.throws(() => repos.extensions.add({ number: '500', displayName: 'X', sipPassword: PW }), { name: 'ConflictError', message: /already department mailbox 500 \(Biuro\)/ });
+  t.equal(repos.extensions.freeNumberFrom('301'), '302');
+  repos.extensions.add({ number: '302', displayName: 'Bob', sipPassword: PW });
+  t.equal(repos.extensions.freeNumberFrom('301'), '304', '302 is an extension, 303 an entry number');
+  repos.extensions.add({ number: '99', displayName: 'Last', sipPassword: PW });
+  t.equal(repos.extensions.freeNumberFrom('99'), undefined, 'two digits end at 99; nothing wraps into three');
+  t.equal(repos.extensions.freeNumberFrom('98'), '98');
+  t.throws(() => repos.extensions.freeNumberFrom('x'), ValidationError);
+  t.end();
+});
+
 t.test('devices: add generates secrets, reads back lines and keys', (t) => {
   const repos = open(t);
   for (const n of ['10', '11', '12', '13']) repos.extensions.add({ number: n, displayName: `E${n}`, sipPassword: PW });

@@ -1,6 +1,7 @@
 /**
  * The UI in a real browser (Debian Chromium via playwright-core): log in, add an extension,
- * assign a device on the installer page by typing its MAC, let a simulated SPA303 fetch its
+ * assign a device on the installer page by typing its MAC (one line by extension, one by
+ * department), let a simulated SPA303 fetch its
  * profile over HTTP, and watch the status card reach "profile fetched". Screenshots of the
  * main pages at phone and desktop width go to test-artifacts/screenshots/.
  */
@@ -16,6 +17,9 @@ t.test('log in, add an extension, assign a device by MAC, watch it fetch its pro
   mkdirSync(SHOTS, { recursive: true });
   const s = await buildWebStack(t, { options: { statusPollMs: 300 } });
   await s.addUser('anna', 'admin');
+  // A department (queue) the installer can put a line in without knowing an extension number.
+  s.repos.mailboxes.add({ box: '500', name: 'Biuro' });
+  s.repos.queues.add({ number: '30', name: 'Sales', overflow: '500', members: [] });
   await s.app.listen({ host: '127.0.0.1', port: 0 });
   const address = s.app.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -60,10 +64,13 @@ t.test('log in, add an extension, assign a device by MAC, watch it fetch its pro
   await page.waitForSelector('#assign-form');
   await page.selectOption('#model', 'spa303');
   await page.selectOption('#line1', '102');
+  await page.selectOption('#dept2', '30');   // line 2: only a department, so a new extension
   await shoot(page, 'installer-form');
   await page.click('#assign-form button[type=submit]');
   await page.waitForSelector('#status-card');
-  t.same(s.repos.devices.get('0011223344aa')!.lines, ['102']);
+  t.same(s.repos.devices.get('0011223344aa')!.lines, ['102', '301']);
+  t.match(await page.textContent('.notice'), /New extension 301 created/);
+  t.same(s.repos.queues.get('30')!.members.map((m) => m.extension), ['301'], 'the new extension is a Sales agent');
   await page.waitForSelector('#status-card[data-current="seen"]');
   t.equal(await page.getAttribute('[data-step="fetched"]', 'class'), 'waiting');
 

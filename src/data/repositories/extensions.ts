@@ -43,6 +43,21 @@ export function createExtensionRepository(db: Db): ExtensionRepository {
     'SELECT DISTINCT mac FROM device_lines WHERE extension = ? ORDER BY mac',
   );
 
+  // Extensions share the dial plan with queues, entry numbers and department mailboxes.
+  const queueWith = db.prepare<[string], { name: string }>('SELECT name FROM queues WHERE number = ?');
+  const entryWith = db.prepare<[string], { number: string }>('SELECT number FROM entry_numbers WHERE number = ?');
+  const departmentBoxWith = db.prepare<[string], { name: string }>('SELECT name FROM mailboxes WHERE box = ? AND extension IS NULL');
+
+  /** What else answers on `number` in the dial plan, in words; undefined when nothing does. */
+  function otherOwner(number: string): string | undefined {
+    const queue = queueWith.get(number);
+    if (queue) return `queue ${number} (${queue.name})`;
+    if (entryWith.get(number)) return `entry number ${number}`;
+    const box = departmentBoxWith.get(number);
+    if (box) return `department mailbox ${number} (${box.name})`;
+    return undefined;
+  }
+
   function get(number: string): Extension | undefined {
     const row = selectOne.get(String(number).trim());
     return row ? toExtension(row) : undefined;
@@ -55,6 +70,8 @@ export function createExtensionRepository(db: Db): ExtensionRepository {
       const sipPassword = checkSipPassword(ext.sipPassword);
       const emails = checkEmails(ext.emails);
       if (selectOne.get(number)) throw new ConflictError(`extension ${number} already exists`, 'number');
+      const owner = otherOwner(number);
+      if (owner) throw new ConflictError(`${number} is already ${owner}; pick another number`, 'number');
       try {
         insert.run({ number, displayName, sipPassword, emails: JSON.stringify(emails), now: new Date().toISOString() });
       } catch (err) {
@@ -64,6 +81,17 @@ export function createExtensionRepository(db: Db): ExtensionRepository {
     },
 
     get,
+
+    freeNumberFrom(start: string): string | undefined {
+      const first = checkExtensionNumber(start, 'start');
+      // Same number of digits as `start`, counting up: 301, 302… stay in the 3xx block people expect.
+      const last = 10 ** first.length - 1;
+      for (let n = Number(first); n <= last; n++) {
+        const candidate = String(n).padStart(first.length, '0');
+        if (!selectOne.get(candidate) && otherOwner(candidate) === undefined) return candidate;
+      }
+      return undefined;
+    },
 
     list(): Extension[] {
       return selectAll.all().map(toExtension);
