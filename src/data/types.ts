@@ -224,7 +224,12 @@ export interface EntryNumberRepository {
   remove(number: string): boolean;
 }
 
-export type CallDisposition = 'answered' | 'busy' | 'no-answer' | 'unavailable' | 'cancelled' | 'failed';
+/**
+ * How a call ended. 'answered': a person (or the caller's own mailbox, *97) took it; 'voicemail':
+ * it ended in a voicemail deposit (directly, forwarded, transferred or overflowing from a queue);
+ * 'abandoned': the caller hung up while waiting in a queue; the rest: nobody took it.
+ */
+export type CallDisposition = 'answered' | 'busy' | 'no-answer' | 'unavailable' | 'cancelled' | 'failed' | 'voicemail' | 'abandoned';
 
 /** Something that happened during a call besides answer/hang-up (transfer, forward, …). */
 export interface CallEvent {

@@ -80,6 +80,7 @@ export function installCallHandling(deps: CallHandlingDeps): CallHandling {
   let onRefer: ReturnType<typeof createReferHandler> = (_leg, _req, res) => res.send(503);
   const switchboard = createSwitchboard({
     logger,
+    outcomes: records,
     onLegUp: (leg) => records.legUp(leg.callRecordId),
     onLegGone: (leg) => records.legDown(leg.callRecordId),
     onRefer: (leg, req, res) => onRefer(leg, req, res),

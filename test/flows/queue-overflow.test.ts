@@ -32,6 +32,7 @@ t.test('max wait in queue 30 → queue 31, whose agent answers', async (t) => {
   t.equal((await answers.done).successful, 1);
   t.same(await qs.settled(), EMPTY);
   t.equal(qs.stack.repos.queues.get('31')!.members[0]!.callsTaken, 1);
+  t.match(qs.stack.repos.cdr.list(), [{ callee: '30', disposition: 'answered' }], "the next queue's agent answered");
 });
 
 t.test('max wait → extension 104 (not an agent) answers and talks to the caller', async (t) => {
@@ -50,6 +51,7 @@ t.test('max wait → extension 104 (not an agent) answers and talks to the calle
   t.equal((await extension.done).successful, 1, describeSipp(await extension.done));
   t.same(await qs.settled(), EMPTY);
   t.same(qs.stack.repos.queues.get('30')!.members.map((m) => m.callsTaken), [0], 'the overflow extension is no agent');
+  t.match(qs.stack.repos.cdr.list(), [{ callee: '30', disposition: 'answered' }], 'the overflow extension answered');
 });
 
 t.test('queues overflowing into each other with nobody available: refused (482), nothing answered', async (t) => {
@@ -62,6 +64,7 @@ t.test('queues overflowing into each other with nobody available: refused (482),
   await t.rejects(ua.invite('30'), /482/);
   t.same(qs.events.map((e) => e.kind === 'overflow' && `${e.queue}→${e.to}`), ['30→queue 31', '31→queue 30']);
   t.same(await qs.settled(), EMPTY);
+  t.match(qs.stack.repos.cdr.list(), [{ callee: '30', disposition: 'failed', answeredAt: null }]);
 });
 
 t.test('position announcements: each caller hears their own position', async (t) => {
@@ -84,4 +87,6 @@ t.test('position announcements: each caller hears their own position', async (t)
   t.equal((await agent.done).successful, 1, 'the agent ringing for the first caller was CANCELled');
   t.equal(await second.request(d2, 'BYE', []), 200);
   t.same(await qs.settled(), EMPTY);
+  t.same(qs.stack.repos.cdr.list().map((r) => [r.caller, r.disposition, r.answeredAt]), [['105', 'abandoned', null], ['100', 'abandoned', null]],
+    'both callers hung up waiting: abandoned');
 });

@@ -44,6 +44,7 @@ t.test('blind transfer to the queue number: the transferee waits, then talks to 
   const atAgent = heardAtEnd(agent, 1.5, [440, 700]);
   t.ok(atTransferee[700]! > 10 * atTransferee[440]!, `101 hears the agent's 700 Hz (${JSON.stringify(atTransferee)})`);
   t.ok(atAgent[440]! > 10 * atAgent[700]!, `the agent hears 101's 440 Hz (${JSON.stringify(atAgent)})`);
+  t.match(qs.stack.repos.cdr.list(), [{ caller: '102', callee: '101', disposition: 'answered' }], 'transferred into the queue and answered by the agent');
 });
 
 t.test('attended transfer into the queue: a REFER with Replaces puts 101 in the place of 102 waiting in the queue', async (t) => {
@@ -83,4 +84,8 @@ t.test('attended transfer into the queue: a REFER with Replaces puts 101 in the 
   t.same(await qs.settled(), { legs: 0, waiting: 0, endpoints: 0, ports: 0 });
   const atTransferee = heardAtEnd(transferee, 1.5, [700, 440]);
   t.ok(atTransferee[700]! > 10 * atTransferee[440]!, `101 hears the agent's 700 Hz (${JSON.stringify(atTransferee)})`);
+  // 102 left its own call into the queue on purpose (handing its place over): cancelled, not abandoned.
+  // 101's call (102 → 101) waited in the queue and was answered by the agent.
+  t.same(qs.stack.repos.cdr.list().map((r) => [r.callee, r.disposition, r.answeredAt === null]).sort(),
+    [['101', 'answered', false], ['30', 'cancelled', true]]);
 });

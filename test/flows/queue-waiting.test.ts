@@ -1,23 +1,34 @@
 /**
  * What happens while a caller waits in a queue: overflow to voicemail after the (shortened)
  * max wait, the caller hanging up (every agent INVITE CANCELled, no leg, endpoint or port
- * left), a paused agent never rung, and nobody available at all (overflow at once).
+ * left), a paused agent never rung, and nobody available at all (overflow at once). The call
+ * log says how each ended: voicemail, abandoned, answered (when the agent answered).
  */
 import t from 'tap';
+import { join } from 'node:path';
 import type { Arrival, DestinationContext, MediaDestination } from '../../src/pbx/call/destinations.js';
 import { createScriptedUa } from '../helpers/pbx/scripted-ua.js';
 import { password } from '../helpers/pbx/calls.js';
 import { startQueueStack } from '../helpers/pbx/queue-stack.js';
 import { describeSipp } from '../helpers/sip/sipp.js';
 import { delay } from '../helpers/srf.js';
+import { fastVoicemailConfig, writeShortPrompts } from '../helpers/pbx/voicemail.js';
+import { waitFor } from '../media/fixtures/endpoints.js';
+
+type Taken = { arrival: Arrival['kind']; box: string; cause: string; caller: string; legUp: boolean };
+
+/** What a voicemail destination was given, in the form the tests compare. */
+function describeTake(arrival: Arrival, ctx: DestinationContext): Taken {
+  const legUp = arrival.kind === 'leg' && !arrival.leg.gone && arrival.leg.dialog.connected && arrival.leg.partner === null;
+  return { arrival: arrival.kind, box: ctx.step.kind === 'voicemail' ? ctx.step.box : '?', cause: ctx.step.cause, caller: ctx.caller.number, legUp };
+}
 
 /** Stands in for the voicemail destination: records what it was given and hangs the caller up. */
 function fakeVoicemail() {
-  const taken: Array<{ arrival: Arrival['kind']; box: string; cause: string; caller: string; legUp: boolean }> = [];
+  const taken: Taken[] = [];
   const destination: MediaDestination = {
     async take(arrival, ctx: DestinationContext) {
-      const legUp = arrival.kind === 'leg' && !arrival.leg.gone && arrival.leg.dialog.connected && arrival.leg.partner === null;
-      taken.push({ arrival: arrival.kind, box: ctx.step.kind === 'voicemail' ? ctx.step.box : '?', cause: ctx.step.cause, caller: ctx.caller.number, legUp });
+      taken.push(describeTake(arrival, ctx));
       if (arrival.kind === 'leg') ctx.switchboard.release(arrival.leg);
       else arrival.res.send(480);
       return { kind: 'taken' };
@@ -27,25 +38,39 @@ function fakeVoicemail() {
 }
 
 t.test('max wait reached while the agent rings: the agent is CANCELled and the caller handed to voicemail 500', async (t) => {
-  const vm = fakeVoicemail();
+  const taken: Taken[] = [];
+  const prompts = await writeShortPrompts(join(t.testdir(), 'prompts'));
   const qs = await startQueueStack(t, {
-    extensions: ['100', '101'], voicemail: vm.destination,
+    extensions: ['100', '101'],
+    // The real deposit flow, watched: the call log must say the call ended in voicemail.
+    realVoicemail: {
+      config: fastVoicemailConfig(prompts),
+      watch: (deposit) => ({ take: (arrival, ctx) => { taken.push(describeTake(arrival, ctx)); return deposit.take(arrival, ctx); } }),
+    },
     queues: [{ number: '30', ringTimeoutS: 60, maxWaitS: 15, overflow: '500', members: ['101'] }],
   });
   const agent = await qs.sippPhone(t, '101', 'uas-cancelled.xml');
   const ua = await createScriptedUa(t, qs.sipPort, '100', password('100'));
   const started = Date.now();
-  await ua.invite('30');
+  const dialog = await ua.invite('30');
   await qs.waitEvent('ringing', 5000, (e) => e.agents.includes('101'));
   const overflow = await qs.waitEvent('overflow', 5000);
   const waited = Date.now() - started;
   t.match(overflow, { queue: '30', caller: '100', to: 'voicemail 500', reason: 'max-wait' });
   t.ok(waited >= 1400 && waited < 4000, `overflow after the 1.5 s max wait (${waited} ms)`);
-  await ua.waitFor((r) => r.method === 'BYE', 5000);
-  t.same(vm.taken, [{ arrival: 'leg', box: '500', cause: 'no-answer', caller: '100', legUp: true }], 'voicemail got the answered leg, unpartnered');
+  await ua.waitFor((r) => r.method === 'INVITE' && r.callId === dialog.callId, 5000);
+  t.same(taken, [{ arrival: 'leg', box: '500', cause: 'no-answer', caller: '100', legUp: true }], 'voicemail got the answered leg, unpartnered');
+  await waitFor(() => qs.voicemailCalls!.active() === 1, 3000, 'the deposit flow runs');
+  await delay(300);
+  t.equal(await ua.request(dialog, 'BYE', []), 200, 'the caller hangs up in voicemail');
   const result = await agent.done;
   t.equal(result.successful, 1, `the ringing agent was CANCELled: ${describeSipp(result)}`);
+  await qs.voicemailCalls!.idle();
   t.same(await qs.settled(), { legs: 0, waiting: 0, endpoints: 0, ports: 0 });
+  const [record] = qs.stack.repos.cdr.list();
+  t.match(record, { caller: '100', callee: '30', disposition: 'voicemail' }, 'the call log says voicemail, not answered');
+  const answeredAfterMs = Date.parse(record!.answeredAt ?? '') - Date.parse(record!.startedAt);
+  t.ok(answeredAfterMs >= 1000, `answered when voicemail took it, not when the queue music started (${answeredAfterMs} ms)`);
 });
 
 t.test('the caller hangs up while waiting: agents CANCELled, nothing left behind', async (t) => {
@@ -69,7 +94,7 @@ t.test('the caller hangs up while waiting: agents CANCELled, nothing left behind
   }
   t.same(await qs.settled(), { legs: 0, waiting: 0, endpoints: 0, ports: 0 }, 'no legs, endpoints or ports left');
   t.same(qs.queues.liveState()[0]!.waiting, []);
-  t.equal(qs.stack.repos.cdr.list()[0]?.disposition, 'answered', 'the queue answered the call; the record is closed');
+  t.match(qs.stack.repos.cdr.list()[0], { disposition: 'abandoned', answeredAt: null }, 'the caller gave up waiting: abandoned, never answered by anyone');
   t.not(qs.stack.repos.cdr.list()[0]?.endedAt, null);
 });
 
@@ -97,6 +122,10 @@ t.test('a paused agent is skipped; resumed, it is rung again', async (t) => {
   t.equal((await paused.done).successful, 1);
   t.equal((await other.done).successful, 1, '102 was CANCELled');
   t.same(await qs.settled(), { legs: 0, waiting: 0, endpoints: 0, ports: 0 });
+  const [record] = qs.stack.repos.cdr.list();
+  t.equal(record?.disposition, 'answered', 'an agent took the call');
+  const answeredAfterMs = Date.parse(record!.answeredAt ?? '') - Date.parse(record!.startedAt);
+  t.ok(answeredAfterMs >= 500, `answered_at is when the agent answered, after the 500 ms pause (${answeredAfterMs} ms)`);
 });
 
 t.test('nobody can take calls: overflow at once, the INVITE goes to voicemail unanswered', async (t) => {

@@ -55,4 +55,5 @@ t.test('blind transfer into voicemail: the transferee leaves a message', async (
   await waitFor(() => engine.stats().openEndpoints === 0, 3_000, 'media port released');
   const [record] = repos.cdr.list({ callee: '101' });
   t.match(JSON.stringify(record?.events), /"destination":\{"kind":"voicemail","box":"103"/, 'the call record says where the transfer went');
+  t.equal(record?.disposition, 'voicemail', 'transferred into voicemail: the call ended there');
 });

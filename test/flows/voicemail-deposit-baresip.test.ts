@@ -88,4 +88,6 @@ t.test('a caller leaves a voicemail: one e-mail per recipient with the WAV of wh
   t.ok(message!.durationMs >= TONE_MS, `stored duration ${message!.durationMs} ms covers the tone`);
   const [record] = check.cdr.list({ callee: '101' });
   t.match(JSON.stringify(record?.events ?? []), /"kind":"voicemail"/, 'the call record says voicemail');
+  t.match(record, { caller: '102', disposition: 'voicemail' }, 'the call ended in a voicemail deposit, not answered by 101');
+  t.not(record?.answeredAt, null, 'answered by voicemail');
 });

@@ -53,6 +53,10 @@ t.test('call log: filters by extension, dates and result; 50 a page; bad filters
   const badDisp = await admin.get('/admin/calls?disposition=lost');
   t.equal(badDisp.statusCode, 400);
   t.match(badDisp.body, /disposition &quot;lost&quot; is not one of/);
+  const abandoned = await admin.get('/admin/calls?disposition=abandoned');
+  t.equal(abandoned.statusCode, 200, 'the new dispositions are filters too');
+  t.match(abandoned.body, /<option value="abandoned" selected>/);
+  t.match(abandoned.body, /<option value="voicemail" >/);
 });
 
 t.test('users: change role, reset password (shown once, audited redacted), delete; not yourself, not the last admin', async (t) => {

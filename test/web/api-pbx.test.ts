@@ -143,6 +143,13 @@ t.test('call log: filters, total and paging; bad filters name the field', async 
   t.match(bad.json(), { error: { field: 'from' } });
   const badDisp = await call('GET', '/api/calls?disposition=lost');
   t.match(badDisp.json(), { error: { field: 'disposition' } });
+  for (const disposition of ['voicemail', 'abandoned'] as const) {
+    const c = s.repos.cdr.start({ callId: disposition, caller: '104', callee: '30' });
+    s.repos.cdr.end(c.id, disposition);
+    const only = await call('GET', `/api/calls?disposition=${disposition}`);
+    t.equal(only.statusCode, 200, `the schema accepts ${disposition}`);
+    t.match(only.json(), { total: 1, calls: [{ callId: disposition, disposition }] });
+  }
 });
 
 t.test('queues: CRUD and members; users: role, reset password, last admin kept', async (t) => {

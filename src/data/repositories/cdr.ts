@@ -14,7 +14,10 @@ interface CdrRow {
   events: string;
 }
 
-const DISPOSITIONS: readonly CallDisposition[] = ['answered', 'busy', 'no-answer', 'unavailable', 'cancelled', 'failed'];
+/** Every disposition a call record may end with (the cdr table's CHECK constraint, migration 007). */
+export const DISPOSITIONS: readonly CallDisposition[] = [
+  'answered', 'voicemail', 'abandoned', 'busy', 'no-answer', 'unavailable', 'cancelled', 'failed',
+];
 const MAX_EVENTS = 100;
 const MAX_PARTY = 128;
 const DEFAULT_LIMIT = 100;

@@ -144,10 +144,9 @@ async function handOver(
     call.log.error({ err }, `${describeStep(call.step)} crashed while taking the call`);
     taken = { kind: 'refused' as const, status: 500, reason: 'destination failed' };
   }
-  if (taken.kind === 'taken') {
-    records.answered(call.recordId);
-    return;
-  }
+  // Taken: the destination records the answer and the ending itself (switchboard.outcomes), since
+  // only it knows when a person answers (a queue agent) and how the call ends (a deposit).
+  if (taken.kind === 'taken') return;
   call.log.info({ status: taken.status }, `${describeStep(call.step)} refused the call: ${taken.reason}`);
   if (!hangup.aborted && !res.finalResponseSent) {
     try {

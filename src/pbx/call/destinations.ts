@@ -28,6 +28,10 @@ export interface DestinationContext {
 export type TakeResult = { kind: 'taken' } | { kind: 'refused'; status: number; reason: string };
 
 export interface MediaDestination {
+  /**
+   * Answers or refuses. Once it has taken the call, the destination tells the call record when
+   * someone answered and how the call ends (ctx.switchboard.outcomes); call handling does not.
+   */
   take(arrival: Arrival, ctx: DestinationContext): Promise<TakeResult>;
 }
 

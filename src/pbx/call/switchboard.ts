@@ -5,6 +5,7 @@
  * unless the leg was handed over in a transfer.
  */
 import type { Logger } from '../../log.js';
+import type { CallOutcomes } from './records.js';
 import type { IncomingRequest, ResponseSender, SrfDialog } from './srf-call-types.js';
 
 export interface Leg {
@@ -38,6 +39,8 @@ export interface SwitchboardDeps {
   /** A leg ended (either side hung up, or the PBX released it); called once per leg. */
   onLegGone(leg: Leg): void;
   onRefer(leg: Leg, req: IncomingRequest, res: ResponseSender): void;
+  /** The call records (call/records.ts); absent = outcomes are not recorded. */
+  outcomes?: CallOutcomes;
 }
 
 export interface Switchboard {
@@ -54,7 +57,14 @@ export interface Switchboard {
   isOnCall(party: string): boolean;
   /** Calls in progress: legs grouped by their call record (a transfer keeps the record). */
   activeCalls(): number;
+  /**
+   * How the calls on these legs end in the call log. Here because the switchboard reaches every
+   * media destination however the call arrived (new call, forwarding, transfer, queue overflow).
+   */
+  outcomes: CallOutcomes;
 }
+
+const NO_OUTCOMES: CallOutcomes = { answered() {}, endsAs() {} };
 
 export function createSwitchboard(deps: SwitchboardDeps): Switchboard {
   const { logger } = deps;
@@ -139,6 +149,7 @@ export function createSwitchboard(deps: SwitchboardDeps): Switchboard {
       return undefined;
     },
     release,
+    outcomes: deps.outcomes ?? NO_OUTCOMES,
     activeLegs: () => legs.size,
     activeCalls() {
       const calls = new Set<number | Leg>();

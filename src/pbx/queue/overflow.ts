@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../../log.js';
 import type { Queue, QueueRepository } from '../../data/queue-types.js';
+import type { CallDisposition } from '../../data/types.js';
 import type { Arrival, DestinationContext, MediaDestination, TakeResult } from '../call/destinations.js';
 import { asTwoWayOffer } from '../call/sdp.js';
 import type { SrfDialog } from '../call/srf-call-types.js';
@@ -24,7 +25,7 @@ export interface OverflowScope {
   clearTimers(w: WaitingCaller): void;
   remove(w: WaitingCaller): void;
   dispatch(queue: string): void;
-  hangUp(w: WaitingCaller, why: string): void;
+  hangUp(w: WaitingCaller, why: string, disposition?: CallDisposition): void;
   enter(w: WaitingCaller, q: Queue): void;
   dropQueueMedia(w: WaitingCaller): void;
   connect(w: WaitingCaller, dialog: SrfDialog, party: string, agentOf: string | null): Promise<void>;
@@ -71,6 +72,7 @@ export async function overflowWaiting(s: OverflowScope, w: WaitingCaller, q: Que
       }
       if (result.kind === 'refused' && !w.leg.gone) {
         s.logger.warn({ status: result.status }, `queue ${q.number}: voicemail ${o.box} refused the call (${result.reason}); hanging up`);
+        w.ctx.switchboard.outcomes.endsAs(w.ctx.callRecordId, 'failed');
         w.ctx.switchboard.release(w.leg);
       }
       return;
@@ -85,7 +87,9 @@ export async function overflowWaiting(s: OverflowScope, w: WaitingCaller, q: Que
         else void end.dialog.destroy().catch(() => undefined);
         return;
       }
-      s.hangUp(w, `overflow extension ${o.number} did not take the call (${end.kind === 'ended' ? end.reason : 'media destination'})`);
+      // The overflow extension's own result (busy, no-answer…); a caller who gave up meanwhile abandoned.
+      const disposition = end.kind !== 'ended' ? 'failed' : end.disposition === 'cancelled' ? 'abandoned' : end.disposition;
+      s.hangUp(w, `overflow extension ${o.number} did not take the call (${end.kind === 'ended' ? end.reason : 'media destination'})`, disposition);
       return;
     }
   }

@@ -8,6 +8,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Queue } from '../../data/queue-types.js';
+import type { CallDisposition } from '../../data/types.js';
 import type { MediaEndpoint } from '../../media/index.js';
 import type { Arrival, DestinationContext, TakeResult } from '../call/destinations.js';
 import { realTimers } from '../call/fork.js';
@@ -97,7 +98,9 @@ export function createQueueService(deps: QueueServiceDeps): QueueService {
     void w.endpoint.close();
   }
 
-  function hangUp(w: WaitingCaller, why: string): void {
+  /** The PBX ends a queued call (not the caller): 'failed' unless the reason says otherwise. */
+  function hangUp(w: WaitingCaller, why: string, disposition: CallDisposition = 'failed'): void {
+    w.ctx.switchboard.outcomes.endsAs(w.ctx.callRecordId, disposition);
     logger.info({ queue: w.queue, caller: w.ctx.caller.number }, `queue ${w.queue}: hanging up ${w.ctx.caller.number}: ${why}`);
     w.phase = 'leaving';
     clearTimers(w);
@@ -244,6 +247,9 @@ export function createQueueService(deps: QueueServiceDeps): QueueService {
     remove(w);
     w.music.stop();
     const { switchboard } = w.ctx;
+    // A person took the call now: answered_at is this moment, not when the queue's music answered.
+    switchboard.outcomes.answered(w.ctx.callRecordId);
+    switchboard.outcomes.endsAs(w.ctx.callRecordId, 'answered');
     const other = switchboard.attach(dialog, party, w.ctx.callRecordId);
     switchboard.connect(w.leg, other);
     if (agentOf !== null) agents.callStarted(agentOf, party, other, w.leg);
@@ -273,6 +279,8 @@ export function createQueueService(deps: QueueServiceDeps): QueueService {
       party: ctx.caller.number, callRecordId: ctx.callRecordId,
     });
     if (up.kind === 'refused') return up;
+    // Until an agent (or overflow) takes it, the caller hanging up is an abandoned call.
+    ctx.switchboard.outcomes.endsAs(ctx.callRecordId, 'abandoned');
     const w: WaitingCaller = {
       queue: q.number, visited: [...visited], ctx, leg: up.leg, endpoint: up.endpoint,
       music: startHoldMusic(up.endpoint, holdPrompts(promptsDir, q.language), { intro: true }),
@@ -305,7 +313,11 @@ export function createQueueService(deps: QueueServiceDeps): QueueService {
       w.ctx.switchboard.release(up.leg);
       return false;
     }
-    const old = { leg: w.leg, music: w.music, by: w.ctx.caller.number };
+    const old = { leg: w.leg, music: w.music, by: w.ctx.caller.number, callRecordId: w.ctx.callRecordId };
+    // The wait goes on under the newcomer's record. The transferor left its own call into the
+    // queue before an agent answered, on purpose: 'cancelled', not a lost caller ('abandoned').
+    w.ctx.switchboard.outcomes.endsAs(old.callRecordId, 'cancelled');
+    w.ctx.switchboard.outcomes.endsAs(newcomer.callRecordId, 'abandoned');
     w.ringing?.abort();
     w.leg = up.leg;
     w.endpoint = up.endpoint;

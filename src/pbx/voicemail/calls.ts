@@ -49,12 +49,17 @@ export function createVoicemailCalls(deps: VoicemailCallsDeps): VoicemailCalls {
     if (!leg.gone) ctx.switchboard.release(leg);
   }
 
-  async function answer(arrival: Arrival, ctx: DestinationContext, mailbox: Mailbox, flow: (leg: Leg, endpoint: Parameters<typeof runDeposit>[0]) => Promise<unknown>): Promise<TakeResult> {
+  async function answer(
+    arrival: Arrival, ctx: DestinationContext, mailbox: Mailbox, endsAs: 'voicemail' | 'answered',
+    flow: (leg: Leg, endpoint: Parameters<typeof runDeposit>[0]) => Promise<unknown>,
+  ): Promise<TakeResult> {
     const up = await answerWithMedia(arrival, {
       srf: deps.srf, engine: deps.engine, switchboard: ctx.switchboard, logger: ctx.logger,
       party: ctx.caller.number, callRecordId: ctx.callRecordId,
     });
     if (up.kind === 'refused') return up;
+    ctx.switchboard.outcomes.answered(ctx.callRecordId);
+    ctx.switchboard.outcomes.endsAs(ctx.callRecordId, endsAs);
     const run = flow(up.leg, up.endpoint)
       .catch((err: unknown) => ctx.logger.error({ err, box: mailbox.box }, 'voicemail call crashed'))
       .finally(() => {
@@ -73,7 +78,8 @@ export function createVoicemailCalls(deps: VoicemailCallsDeps): VoicemailCalls {
         ctx.logger.warn({ box: ctx.step.box, path: ctx.step.path }, `voicemail box ${ctx.step.box} does not exist; the caller gets 480`);
         return { kind: 'refused', status: 480, reason: `voicemail box ${ctx.step.box} does not exist` };
       }
-      return answer(arrival, ctx, mailbox, (_leg, endpoint) => runDeposit(endpoint, mailbox, ctx.caller, {
+      // 'voicemail' whether or not a message is kept: the caller reached the mailbox, no person.
+      return answer(arrival, ctx, mailbox, 'voicemail', (_leg, endpoint) => runDeposit(endpoint, mailbox, ctx.caller, {
         store: deps.store, dataDir: deps.dataDir, config: deps.config, logger: ctx.logger,
       }));
     },
@@ -86,7 +92,8 @@ export function createVoicemailCalls(deps: VoicemailCallsDeps): VoicemailCalls {
         ctx.logger.info({ extension: ctx.caller.number }, `extension ${ctx.caller.number} has no mailbox to listen to`);
         return { kind: 'refused', status: 404, reason: `extension ${ctx.caller.number} has no mailbox` };
       }
-      return answer(arrival, ctx, mailbox, (_leg, endpoint) => runListen(endpoint, mailbox, {
+      // The owner listening to their own mailbox is an answered call, not a deposit.
+      return answer(arrival, ctx, mailbox, 'answered', (_leg, endpoint) => runListen(endpoint, mailbox, {
         repos: deps.repos, pathOf: deps.store.pathOf, config: deps.config, logger: ctx.logger,
         ...(deps.onChange ? { onChange: deps.onChange } : {}),
       }));

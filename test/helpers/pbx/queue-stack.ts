@@ -20,6 +20,9 @@ import { startPbxStack, REALM, type PbxStack } from './stack.js';
 import { createRegisterClient } from './register-client.js';
 import { password } from './calls.js';
 import { randomPortRange } from '../ports.js';
+import type { VoicemailCallConfig } from '../../../src/pbx/voicemail/call-config.js';
+import { createVoicemailCalls, type VoicemailCalls } from '../../../src/pbx/voicemail/calls.js';
+import { createVoicemailStore } from '../../../src/pbx/voicemail/store.js';
 
 
 export interface QueueStack {
@@ -27,6 +30,8 @@ export interface QueueStack {
   calls: CallHandling;
   engine: MediaEngine;
   queues: QueueService;
+  /** The real voicemail calls, when started with `realVoicemail`. */
+  voicemailCalls?: VoicemailCalls;
   sipPort: number;
   events: QueueEvent[];
   /** First recorded event matching `predicate` (past ones too), within `ms`. */
@@ -40,6 +45,8 @@ export interface QueueStackOptions {
   extensions: string[];
   queues: NewQueue[];
   voicemail?: MediaDestination;
+  /** The real voicemail deposit as the overflow destination (wins over `voicemail`); `watch` may wrap it to see what it is given. */
+  realVoicemail?: { config: VoicemailCallConfig; watch?: (deposit: MediaDestination) => MediaDestination };
   timing?: QueueTiming;
   logger?: Logger;
 }
@@ -67,11 +74,20 @@ export async function startQueueStack(t: Teardownable, opts: QueueStackOptions):
   const wakers = new Set<() => void>();
   let calls!: CallHandling;
   let queues!: QueueService;
+  let voicemailCalls: VoicemailCalls | undefined;
   await stack.sut.connectApp((app) => {
+    let voicemail = opts.voicemail;
+    if (opts.realVoicemail !== undefined) {
+      const store = createVoicemailStore({ repos: stack.repos, dataDir: stack.dataDir, logger });
+      voicemailCalls = createVoicemailCalls({
+        srf: app, engine, repos: stack.repos, store, dataDir: stack.dataDir, config: opts.realVoicemail.config, logger,
+      });
+      voicemail = opts.realVoicemail.watch?.(voicemailCalls.deposit) ?? voicemailCalls.deposit;
+    }
     queues = createQueueService({
       srf: app, engine, queues: stack.repos.queues, logger,
       findContacts: (ext) => stack.pbx.findContacts(ext),
-      ...(opts.voicemail ? { voicemail: opts.voicemail } : {}),
+      ...(voicemail ? { voicemail } : {}),
       timing: opts.timing ?? { secondMs: 100, retryMs: 100 },
       onEvent: (e) => { events.push(e); for (const wake of [...wakers]) wake(); },
     });
@@ -89,6 +105,7 @@ export async function startQueueStack(t: Teardownable, opts: QueueStackOptions):
   const sipPort = stack.sut.sipPort;
   return {
     stack, calls, engine, queues, sipPort, events,
+    ...(voicemailCalls ? { voicemailCalls } : {}),
     waitEvent(kind, ms = 10_000, predicate = () => true) {
       type E = Extract<QueueEvent, { kind: typeof kind }>;
       return new Promise<E>((resolve, reject) => {

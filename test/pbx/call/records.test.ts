@@ -45,3 +45,25 @@ t.test('a failing repository never breaks the call', async (t) => {
   t.equal(id, undefined);
   t.doesNotThrow(() => { records.answered(id); records.legDown(id); records.end(id, 'busy'); });
 });
+
+t.test('a destination says how the call ends; the latest word wins, and only while the row is open', async (t) => {
+  const { cdr, log } = fakeCdr();
+  const records = createCallRecorder({ cdr, logger: silentLogger() });
+  const queued = records.start({ callId: 'q', caller: '101', callee: '30' });
+  records.legUp(queued);
+  records.endsAs(queued, 'abandoned');     // waiting in the queue
+  records.endsAs(queued, 'voicemail');     // overflowed to a mailbox
+  records.legDown(queued);
+  const agent = records.start({ callId: 'a', caller: '102', callee: '30' });
+  records.legUp(agent);
+  records.endsAs(agent, 'abandoned');
+  records.endsAs(agent, 'answered');       // an agent took it
+  records.legUp(agent);
+  records.legDown(agent);
+  records.legDown(agent);
+  records.endsAs(agent, 'voicemail');      // too late: the row has ended
+  const refused = records.start({ callId: 'r', caller: '103', callee: '30' });
+  records.endsAs(refused, 'abandoned');
+  records.end(refused, 'failed');          // an explicit end wins over the note
+  t.same(log.filter((l) => l.startsWith('end')), ['end 1 voicemail', 'end 2 answered', 'end 3 failed']);
+});
