@@ -16,7 +16,7 @@ import { publicDevice } from './admin-devices.js';
 import { devicePreview } from './device-preview.js';
 import { sha256 } from './sessions.js';
 import { resyncDevice } from './device-resync.js';
-import { joinDepartments, resolveLineExtensions, type LineChoice } from './department-lines.js';
+import { saveWithDepartments, type LineChoice } from './department-lines.js';
 
 /** lines[i] with departments[i]; more departments than lines is a mistake worth saying. */
 function apiLineChoices(lines: string[], departments: string[] | undefined): LineChoice[] {
@@ -151,33 +151,28 @@ export function registerApiRoutes(api: FastifyInstance, ctx: WebContext): void {
   api.post<{ Body: DevBody }>('/devices', { schema: { body: { ...deviceBody, required: ['mac', 'model', 'lines'] } } }, async (request, reply) => {
     const { departments, ...body } = request.body;
     const choices = apiLineChoices(body.lines ?? [], departments);
-    const saved = repos.transaction(() => {
-      const resolved = resolveLineExtensions(repos, choices, () => 'departments');
-      const input = { ...body, lines: resolved.lines.filter(Boolean), mac: parseMac(body.mac!), model: String(body.model).toLowerCase() } as NewDevice;
+    const saved = saveWithDepartments(repos, choices, () => 'departments', (lines) => {
+      const input = { ...body, lines: lines.filter(Boolean), mac: parseMac(body.mac!), model: String(body.model).toLowerCase() } as NewDevice;
       checkModel(input);
       const d = repos.devices.add(input);
-      const entries = [...resolved.audit, { action: 'device.create', target: d.mac, after: publicDevice(d) }, ...joinDepartments(repos, choices, resolved.lines)];
-      return { d, created: resolved.created.map((e) => e.number), entries };
+      return { result: d, audit: [{ action: 'device.create', target: d.mac, after: publicDevice(d) }] };
     });
-    for (const e of saved.entries) audit(request, e.action, e.target, e.before, e.after);
-    return reply.code(201).send({ device: publicDevice(saved.d), createdExtensions: saved.created });
+    for (const e of saved.audit) audit(request, e.action, e.target, e.before, e.after);
+    return reply.code(201).send({ device: publicDevice(saved.result), createdExtensions: saved.created });
   });
   api.patch<{ Params: { mac: string }; Body: DevBody }>('/devices/:mac', { schema: { params: macParams, body: deviceBody } }, async (request) => {
     const before = device(request.params.mac);
     const { mac: _ignored, departments, ...patch } = request.body;
     if (departments !== undefined && patch.lines === undefined) throw new ValidationError('departments go with lines: send both', 'departments');
     const choices = apiLineChoices(patch.lines ?? [], departments);
-    const saved = repos.transaction(() => {
-      const resolved = resolveLineExtensions(repos, choices, () => 'departments');
-      const changes = patch.lines === undefined ? patch : { ...patch, lines: resolved.lines.filter(Boolean) };
+    const saved = saveWithDepartments(repos, choices, () => 'departments', (lines) => {
+      const changes = patch.lines === undefined ? patch : { ...patch, lines: lines.filter(Boolean) };
       checkModel({ ...before, ...changes });
       const after = repos.devices.update(before.mac, changes);
-      const entries = [...resolved.audit, { action: 'device.update', target: after.mac, before: publicDevice(before), after: publicDevice(after) },
-        ...joinDepartments(repos, choices, resolved.lines)];
-      return { after, created: resolved.created.map((e) => e.number), entries };
+      return { result: after, audit: [{ action: 'device.update', target: after.mac, before: publicDevice(before), after: publicDevice(after) }] };
     });
-    for (const e of saved.entries) audit(request, e.action, e.target, e.before, e.after);
-    return { device: publicDevice(saved.after), createdExtensions: saved.created };
+    for (const e of saved.audit) audit(request, e.action, e.target, e.before, e.after);
+    return { device: publicDevice(saved.result), createdExtensions: saved.created };
   });
   api.delete<{ Params: { mac: string } }>('/devices/:mac', { schema: { params: macParams } }, async (request, reply) => {
     const before = device(request.params.mac);

@@ -8,7 +8,7 @@
  * only the device's profile carries. Changing the department a line showed moves the
  * extension from the old queue to the new one; its other queues are left alone.
  *
- * Everything runs inside the caller's repos.transaction, so a refused device leaves no
+ * Everything runs in one transaction (saveWithDepartments), so a refused device leaves no
  * extension or membership behind; audit entries are returned for after the commit.
  */
 import { ValidationError } from '../errors.js';
@@ -27,7 +27,7 @@ export interface LineChoice {
 
 export interface AuditEntry { action: string; target: string; before?: unknown; after?: unknown }
 
-export interface ResolvedLines {
+interface ResolvedLines {
   /** Extension per line in order, '' where the line stays empty. */
   lines: string[];
   created: Extension[];
@@ -35,6 +35,35 @@ export interface ResolvedLines {
 }
 
 type DeptRepos = Pick<Repositories, 'extensions' | 'queues'>;
+
+export interface SavedWithDepartments<T> {
+  result: T;
+  /** Numbers of the extensions made for department-only lines. */
+  created: string[];
+  /** Extension, device and membership changes in order, to record after the commit. */
+  audit: AuditEntry[];
+}
+
+/**
+ * One transaction: extensions for department-only lines, then `saveDevice` with the line
+ * numbers (it returns its own audit entries), then the memberships. The one way the
+ * installer page and the API save a device with departments.
+ */
+export function saveWithDepartments<T>(
+  repos: DeptRepos & Pick<Repositories, 'transaction'>, choices: LineChoice[], fieldOf: (line: number) => string,
+  saveDevice: (lines: string[]) => { result: T; audit: AuditEntry[] },
+): SavedWithDepartments<T> {
+  return repos.transaction(() => {
+    // Extensions for department-only lines first: the device refers to them.
+    const resolved = resolveLineExtensions(repos, choices, fieldOf);
+    const saved = saveDevice(resolved.lines);
+    return {
+      result: saved.result,
+      created: resolved.created.map((e) => e.number),
+      audit: [...resolved.audit, ...saved.audit, ...joinDepartments(repos, choices, resolved.lines)],
+    };
+  });
+}
 
 function department(repos: DeptRepos, number: string, field: string): Queue {
   const queue = repos.queues.get(number);
@@ -56,11 +85,8 @@ function newAgentNumber(repos: DeptRepos, queue: Queue, field: string): string {
   return number;
 }
 
-/**
- * Creates extensions for department-only lines. Call inside repos.transaction, before the
- * device is saved (the device needs the numbers).
- */
-export function resolveLineExtensions(repos: DeptRepos, choices: LineChoice[], fieldOf: (line: number) => string): ResolvedLines {
+/** Creates extensions for department-only lines (before the device: it needs the numbers). */
+function resolveLineExtensions(repos: DeptRepos, choices: LineChoice[], fieldOf: (line: number) => string): ResolvedLines {
   const created: Extension[] = [];
   const audit: AuditEntry[] = [];
   const lines = choices.map((choice, i) => {
@@ -82,8 +108,8 @@ export function resolveLineExtensions(repos: DeptRepos, choices: LineChoice[], f
   return { lines, created, audit };
 }
 
-/** Joins (or moves) each line's extension to its department. Call inside the same transaction, after the device is saved. */
-export function joinDepartments(repos: DeptRepos, choices: LineChoice[], lines: string[]): AuditEntry[] {
+/** Joins (or moves) each line's extension to its department, after the device is saved. */
+function joinDepartments(repos: DeptRepos, choices: LineChoice[], lines: string[]): AuditEntry[] {
   const audit: AuditEntry[] = [];
   const members = (q: Queue) => ({ members: q.members.map((m) => m.extension) });
   choices.forEach((choice, i) => {

@@ -8,7 +8,7 @@ import { actorOf, expectedError, page, sendPage, type WebContext } from './conte
 import { publicDevice, modelChoices } from './admin-devices.js';
 import { deviceToForm, parseDeviceForm, MAX_FORM_LINES, type DeviceForm } from './device-form.js';
 import { deviceStatus, type StatusDeps } from './device-status.js';
-import { departmentOf, joinDepartments, resolveLineExtensions, type AuditEntry, type LineChoice } from './department-lines.js';
+import { departmentOf, saveWithDepartments, type LineChoice } from './department-lines.js';
 
 /** The installer form: the device fields plus, per line, a department (queue) and the one it showed. */
 type InstallerForm = DeviceForm & Partial<Record<`dept${1 | 2 | 3}` | `deptWas${1 | 2 | 3}`, string>>;
@@ -78,27 +78,21 @@ export function registerInstallerPages(scope: FastifyInstance, ctx: WebContext):
     const form = request.body ?? {};
     try {
       const choices = lineChoices(form);
-      const saved = repos.transaction(() => {
-        // Extensions for department-only lines first: the device refers to them.
-        const resolved = resolveLineExtensions(repos, choices, (n) => `dept${n}`);
-        const [line1, line2, line3] = resolved.lines;
+      const saved = saveWithDepartments(repos, choices, (n) => `dept${n}`, (lines) => {
+        const [line1, line2, line3] = lines;
         const input = parseDeviceForm({ ...form, line1, line2, line3 }, ctx.deps.models);
         const before = repos.devices.get(input.mac);
-        const audit: AuditEntry[] = [...resolved.audit];
-        if (before) {
-          // The installer page only sets model and lines; keys and timers set by an admin stay.
-          const after = repos.devices.update(input.mac, { model: input.model, lines: input.lines, ...(input.label ? { label: input.label } : {}) });
-          audit.push({ action: 'device.update', target: after.mac, before: publicDevice(before), after: publicDevice(after) });
-        } else {
+        if (!before) {
           const device = repos.devices.add(input);
-          audit.push({ action: 'device.create', target: device.mac, after: publicDevice(device) });
+          return { result: device.mac, audit: [{ action: 'device.create', target: device.mac, after: publicDevice(device) }] };
         }
-        audit.push(...joinDepartments(repos, choices, resolved.lines));
-        return { mac: input.mac, created: resolved.created.map((e) => e.number), audit };
+        // The installer page only sets model and lines; keys and timers set by an admin stay.
+        const after = repos.devices.update(input.mac, { model: input.model, lines: input.lines, ...(input.label ? { label: input.label } : {}) });
+        return { result: after.mac, audit: [{ action: 'device.update', target: after.mac, before: publicDevice(before), after: publicDevice(after) }] };
       });
       for (const entry of saved.audit) ctx.audit.record(actorOf(request), entry.action, entry.target, entry.before, entry.after);
       const created = saved.created.length > 0 ? `&created=${saved.created.join(',')}` : '';
-      return reply.redirect(`/installer?mac=${saved.mac}&saved=1${created}`, 303);
+      return reply.redirect(`/installer?mac=${saved.result}&saved=1${created}`, 303);
     } catch (err) {
       const e = expectedError(err);
       return show(request, reply, form.mac, { error: e.message, field: e.field, form }, e.status);

@@ -23,7 +23,15 @@ const SINGLE_PORT_ZONE: PortRange = { min: 10000, max: 19999 };
 const RANGE_ZONE: PortRange = { min: 20000, max: 32767 };
 const ATTEMPTS = 200;
 
+let ephemeral: PortRange | undefined;
+
+/** Read once per process: the range does not change while tests run. */
 function ephemeralRange(): PortRange {
+  ephemeral ??= readEphemeralRange();
+  return ephemeral;
+}
+
+function readEphemeralRange(): PortRange {
   try {
     const [min, max] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
     if (Number.isInteger(min) && Number.isInteger(max)) return { min: min!, max: max! };

@@ -67,13 +67,19 @@ t.test('a provider that fails (PBX stopped) is reported, audited, and the proces
   t.equal((await b.post('/admin/devices/0011223344bb/resync', {})).statusCode, 404);
 });
 
-t.test('with the real PBX: "no registered phone" first, then the NOTIFY reaches the registered phone', async (t) => {
+/** A web stack whose resync goes through a real PBX stack (NOTIFY timeout `timeoutMs`). */
+async function withDeviceOnRealPbx(t: TestContext, timeoutMs: number) {
   const pbx = await startPbxStack(t);
   let provider: DeviceResync | null = null;
-  const { s, b, api } = await withDevice(t, (mac) => provider!(mac));
+  const web = await withDevice(t, (mac) => provider!(mac));
   provider = createDeviceResync({
-    srf: pbx.srf as unknown as RequestingSrf, findContacts: pbx.pbx.findContacts, devices: s.repos.devices, logger: silentLogger(), timeoutMs: 3000,
+    srf: pbx.srf as unknown as RequestingSrf, findContacts: pbx.pbx.findContacts, devices: web.s.repos.devices, logger: silentLogger(), timeoutMs,
   });
+  return { pbx, ...web };
+}
+
+t.test('with the real PBX: "no registered phone" first, then the NOTIFY reaches the registered phone', async (t) => {
+  const { pbx, s, b, api } = await withDeviceOnRealPbx(t, 3000);
 
   const none = await b.post(`/admin/devices/${MAC}/resync`, {});
   t.equal(none.statusCode, 409);
@@ -107,12 +113,7 @@ t.test('with the real PBX: "no registered phone" first, then the NOTIFY reaches 
 });
 
 t.test('with the real PBX: a registered phone that does not answer the NOTIFY is reported (502), not shown as done', async (t) => {
-  const pbx = await startPbxStack(t);
-  let provider: DeviceResync | null = null;
-  const { s, b, api } = await withDevice(t, (mac) => provider!(mac));
-  provider = createDeviceResync({
-    srf: pbx.srf as unknown as RequestingSrf, findContacts: pbx.pbx.findContacts, devices: s.repos.devices, logger: silentLogger(), timeoutMs: 1000,
-  });
+  const { pbx, s, b, api } = await withDeviceOnRealPbx(t, 1000);
   // Registered, then silent: the client keeps its socket but never answers.
   const phone = await createRegisterClient(t, pbx.sut.sipPort);
   t.equal((await phone.registerWithAuth({ password: 'secret-102', expires: 600 })).status, 200);
