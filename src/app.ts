@@ -193,6 +193,7 @@ async function startHttp(
 async function stopAll(started: Stoppable[], log: Logger): Promise<void> {
   for (const part of [...started].reverse()) {
     try {
+      log.debug({ part: part.name }, 'stopping');
       await part.stop();
     } catch (err) {
       log.warn({ part: part.name, err: describe(err) }, 'error while stopping');

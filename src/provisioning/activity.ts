@@ -60,6 +60,8 @@ export type WorkerReply =
 const MAX_QUEUED = 2_000;
 /** Rows handed to the worker but not yet committed; beyond this we write in-thread (backpressure). */
 const MAX_IN_FLIGHT = 50_000;
+/** How long close() waits for the writer thread to finish before terminating it. */
+const CLOSE_WAIT_MS = 10_000;
 
 export function createActivityRecorder(opts: {
   repos: Repos;
@@ -85,6 +87,8 @@ export function createActivityRecorder(opts: {
     try {
       // Under tsx/tap this module is .ts, after tsc it is .js; the worker sits beside it.
       const w = fromTypeScriptSource() ? startSourceWorker(file) : new Worker(new URL('./activity-worker.js', import.meta.url), { workerData: { file } });
+      // Idle, the thread must not keep the process alive; holdWhileBusy() refs it while
+      // rows are in flight, so a process that ends on its own still commits them.
       w.unref();
       w.on('message', onReply);
       w.on('error', (err) => {
@@ -113,6 +117,18 @@ export function createActivityRecorder(opts: {
     inFlight.delete(reply.seq);
     doneSeq = Math.max(doneSeq, reply.seq);
     releaseWaiters();
+    holdWhileBusy();
+  }
+
+  /**
+   * An unref'd worker does not keep the event loop alive: if everything else has closed (as at
+   * shutdown) while a batch is in flight, the process would exit with the batch uncommitted and
+   * close() never resolving. Ref the thread exactly while it owes us an answer.
+   */
+  function holdWhileBusy(): void {
+    if (!worker) return;
+    if (inFlight.size > 0 || waiters.length > 0) worker.ref();
+    else worker.unref();
   }
 
   function releaseWaiters(): void {
@@ -166,12 +182,16 @@ export function createActivityRecorder(opts: {
     inFlight.set(seq, { rows, batch });
     inFlightRows += rows;
     worker.postMessage({ type: 'batch', seq, batch });
+    holdWhileBusy();
     return seq;
   }
 
   function waitFor(seq: number): Promise<void> {
     if (seq <= doneSeq || !worker) return Promise.resolve();
-    return new Promise((resolve) => waiters.push({ seq, resolve }));
+    return new Promise((resolve) => {
+      waiters.push({ seq, resolve });
+      holdWhileBusy();
+    });
   }
 
   function schedule(): void {
@@ -204,8 +224,17 @@ export function createActivityRecorder(opts: {
       const w = worker;
       worker = null;
       if (w) {
+        // Ref'd until it exits: at shutdown nothing else may be left to keep the loop alive,
+        // and an unref'd thread still starting up would let the process end mid-close.
+        w.ref();
         await new Promise<void>((resolve) => {
-          w.once('exit', () => resolve());
+          // A thread that never answers (wedged, or its module failed to load) is ended
+          // rather than left to hold up shutdown; everything it acknowledged is committed.
+          const deadline = setTimeout(() => {
+            logger.warn({ waitedMs: CLOSE_WAIT_MS }, 'activity writer thread did not close; terminating it');
+            void w.terminate();
+          }, CLOSE_WAIT_MS);
+          w.once('exit', () => { clearTimeout(deadline); resolve(); });
           w.on('message', (reply: WorkerReply) => {
             if (reply.type === 'closed') void w.terminate();
           });
