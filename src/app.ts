@@ -74,6 +74,8 @@ export async function startHookflash(config: Config, opts: { logger: Logger }): 
         // The PBX starts after HTTP: the dashboard asks at request time, and a PBX that is not
         // (yet) running shows as "not available" (the web treats a throwing provider so).
         options: {
+          // Pages show times on the office's clock, the zone the phones are provisioned with.
+          timeZone: config.provisioning.timezone,
           calls: () => ({ activeCalls: requirePbx().activeCalls() }),
           queues: () => webQueueState(requirePbx()),
           ...(config.pbx.enabled ? {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { DISPOSITIONS } from '../data/repositories/cdr.js';
 import type { CallDisposition, CallRecord, CdrFilter } from '../data/types.js';
 import { ValidationError } from '../errors.js';
+import { startOfLocalDay } from '../pbx/rules/zoned-time.js';
 import { expectedError, page, sendPage, type WebContext } from './context.js';
 import { PAGE_SIZE, pageNumber, pager } from './paging.js';
 
@@ -14,24 +15,30 @@ const PARTY = /^[\w.+*#@-]{1,64}$/;
 
 export interface CallQuery { extension?: string; from?: string; to?: string; disposition?: string; page?: string }
 
-function checkDate(value: string, field: string): string {
+/** "YYYY-MM-DD" → its day number (days since 1970-01-01), or a ValidationError naming the field. */
+function checkDate(value: string, field: string): number {
   const probe = new Date(`${value}T00:00:00Z`);
   if (!DATE.test(value) || Number.isNaN(+probe) || probe.toISOString().slice(0, 10) !== value) {
     throw new ValidationError(`${field} ${JSON.stringify(value)} is not a date as YYYY-MM-DD`, field);
   }
-  return probe.toISOString();
+  return Math.round(+probe / 86_400_000);
 }
 
-/** Query parameters → repository filter; dates are whole UTC days, "to" inclusive. */
-export function callFilter(q: CallQuery): Omit<CdrFilter, 'limit' | 'offset'> {
+/**
+ * Query parameters → repository filter. Dates are whole days on the office's clock (`timeZone`,
+ * the one pages show times in), "to" inclusive: "calls on the 22nd" means the 22nd in Warsaw,
+ * not from 01:00 local time.
+ */
+export function callFilter(q: CallQuery, timeZone = 'UTC'): Omit<CdrFilter, 'limit' | 'offset'> {
   const filter: Omit<CdrFilter, 'limit' | 'offset'> = {};
   const extension = q.extension?.trim();
   if (extension) {
     if (!PARTY.test(extension)) throw new ValidationError(`extension ${JSON.stringify(extension)} is not a number or SIP user`, 'extension');
     filter.party = extension;
   }
-  if (q.from?.trim()) filter.since = checkDate(q.from.trim(), 'from');
-  if (q.to?.trim()) filter.until = new Date(Date.parse(checkDate(q.to.trim(), 'to')) + 86_400_000).toISOString();
+  const dayStart = (day: number) => new Date(startOfLocalDay(day, timeZone)).toISOString();
+  if (q.from?.trim()) filter.since = dayStart(checkDate(q.from.trim(), 'from'));
+  if (q.to?.trim()) filter.until = dayStart(checkDate(q.to.trim(), 'to') + 1);
   if (filter.since && filter.until && filter.since >= filter.until) throw new ValidationError('"from" is after "to"', 'from');
   if (q.disposition?.trim()) {
     const d = q.disposition.trim() as CallDisposition;
@@ -52,7 +59,7 @@ export function registerCallPages(admin: FastifyInstance, ctx: WebContext): void
     const form = { extension: q.extension ?? '', from: q.from ?? '', to: q.to ?? '', disposition: q.disposition ?? '' };
     const dispositions = DISPOSITIONS.map((d) => ({ value: d, selected: d === form.disposition }));
     try {
-      const filter = callFilter(q);
+      const filter = callFilter(q, ctx.options.timeZone);
       const n = pageNumber(q.page);
       const total = ctx.repos.cdr.count(filter);
       const calls = ctx.repos.cdr.list({ ...filter, limit: PAGE_SIZE, offset: (n - 1) * PAGE_SIZE }).map(callView);

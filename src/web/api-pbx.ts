@@ -171,7 +171,7 @@ export function registerPbxApiRoutes(api: FastifyInstance, ctx: WebContext): voi
   api.get<{ Querystring: { extension?: string; from?: string; to?: string; disposition?: string; limit: number; offset: number } }>('/calls',
     { schema: { querystring: callsQuery } }, async (request) => {
       const { limit, offset, ...q } = request.query;
-      const filter = callFilter(q);
+      const filter = callFilter(q, ctx.options.timeZone);
       return { total: repos.cdr.count(filter), calls: repos.cdr.list({ ...filter, limit, offset }).map(callView) };
     });
 

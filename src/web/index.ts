@@ -50,7 +50,7 @@ export async function registerWebRoutes(app: FastifyInstance, deps: WebDeps): Pr
   const options = { ...DEFAULT_WEB_OPTIONS, ...deps.options };
   const ctx: WebContext = {
     deps, repos: deps.repos, now, options,
-    views: createViews(),
+    views: createViews({ timeZone: options.timeZone }),
     sessions: createSessionManager({ repos: deps.repos, now, idleTimeoutMs: options.idleTimeoutMs }),
     limiter: createLoginLimiter({ maxFailures: options.loginMaxFailures, windowMs: options.loginWindowMs, now }),
     audit: createAuditWriter(deps.repos.audit),

@@ -33,6 +33,11 @@ export interface WebOptions {
   resync?: DeviceResync;
   /** How often the Queues page refreshes its live view (default 3 s). */
   queuePollMs: number;
+  /**
+   * IANA zone pages show times in and call-log dates mean (default UTC; `hookflash serve` passes
+   * the configured provisioning.timezone, the office's clock).
+   */
+  timeZone: string;
 }
 
 export const DEFAULT_WEB_OPTIONS: WebOptions = {
@@ -45,4 +50,5 @@ export const DEFAULT_WEB_OPTIONS: WebOptions = {
   statusPollMs: 3000,
   stallAfterMs: 60_000,
   queuePollMs: 3000,
+  timeZone: 'UTC',
 };

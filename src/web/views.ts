@@ -22,25 +22,52 @@ export interface Views {
 }
 
 /**
- * "2026-11-22 06:29:50 UTC" in a <time datetime> element: raw ISO strings ("…T06:29:50.104Z")
- * are hard to read and wrap badly in narrow table cells. Accepts ISO strings and epoch ms.
+ * "2026-11-22 07:29:50 CET" in a <time datetime> element, on the office's clock (the configured
+ * time zone, as on the phones): raw ISO strings ("…T06:29:50.104Z") are hard to read, wrap badly
+ * in narrow table cells, and a UTC clock is an hour or two off for the people reading it. The
+ * datetime attribute keeps the exact instant. Accepts ISO strings and epoch ms.
  */
-export function formatTime(v: unknown): { iso: string; text: string } | null {
+export function formatTime(v: unknown, timeZone = 'UTC'): { iso: string; text: string } | null {
   const ms = typeof v === 'number' ? v : typeof v === 'string' && v ? Date.parse(v) : NaN;
   if (!Number.isFinite(ms)) return null;
   const iso = new Date(ms).toISOString();
-  return { iso, text: `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` };
+  const p: Record<string, string> = {};
+  for (const part of zonedFormatter(timeZone).formatToParts(ms)) if (part.type !== 'literal') p[part.type] = part.value;
+  return { iso, text: `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}` };
 }
 
-function timeElement(hb: typeof Handlebars, v: unknown): Handlebars.SafeString | string {
-  const t = formatTime(v);
+const zonedFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function zonedFormatter(timeZone: string): Intl.DateTimeFormat {
+  let f = zonedFormatters.get(timeZone);
+  if (f === undefined) {
+    // en-GB names Europe/Warsaw "CET"/"CEST" and UTC "UTC"; zones without an abbreviation get "GMT+2".
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short',
+    });
+    zonedFormatters.set(timeZone, f);
+  }
+  return f;
+}
+
+function timeElement(hb: typeof Handlebars, v: unknown, timeZone: string): Handlebars.SafeString | string {
+  const t = formatTime(v, timeZone);
   if (!t) return typeof v === 'string' ? v : '';
   // Date and time each stay on one line: a narrow table cell wraps between them only.
   const [day, clock] = [t.text.slice(0, 10), t.text.slice(11)];
   return new hb.SafeString(`<time datetime="${t.iso}"><span class="nowrap">${day}</span> <span class="nowrap">${clock}</span></time>`);
 }
 
-export function createViews(templatesDir: string = join(findRepoRoot(), 'templates', 'web')): Views {
+export interface ViewOptions {
+  templatesDir?: string;
+  /** IANA zone the {{time}} helper shows instants in (default UTC). */
+  timeZone?: string;
+}
+
+export function createViews(opts: ViewOptions = {}): Views {
+  const templatesDir = opts.templatesDir ?? join(findRepoRoot(), 'templates', 'web');
+  const timeZone = opts.timeZone ?? 'UTC';
   const hb = Handlebars.create();
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('macColon', (m: unknown) => (typeof m === 'string' && m ? formatMac(m) : ''));
@@ -48,7 +75,7 @@ export function createViews(templatesDir: string = join(findRepoRoot(), 'templat
   hb.registerHelper('json', (v: unknown) => JSON.stringify(v));
   hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
   hb.registerHelper('inc', (n: unknown) => Number(n) + 1);
-  hb.registerHelper('time', (v: unknown) => timeElement(hb, v));
+  hb.registerHelper('time', (v: unknown) => timeElement(hb, v, timeZone));
   hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   const pages = new Map<string, Handlebars.TemplateDelegate>();
   for (const file of readdirSync(templatesDir).filter((f) => f.endsWith('.hbs'))) {

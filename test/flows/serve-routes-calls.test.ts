@@ -65,6 +65,9 @@ t.test('the composed server routes a queue with nobody to answer to voicemail, l
     seed.queues.add({ number: '30', name: 'Sales', overflow: 'voicemail:500', members: ['102'] });
     seed.apiTokens.add({ name: 'test', tokenHash: createHash('sha256').update(token).digest('hex'), createdBy: 'test' });
     seed.devices.add({ mac: '00:11:22:33:44:aa', model: 'spa303', lines: ['102'] });
+    // 00:30 on 22 November 2024 in Warsaw (the default provisioning.timezone), 23:30 UTC on the 21st.
+    const night = seed.cdr.start({ callId: 'night-call', caller: '101', callee: '102', at: '2024-11-21T23:30:00.000Z' });
+    seed.cdr.end(night.id, 'answered', '2024-11-21T23:31:00.000Z');
   });
 
   // 102, the only member, has no phone registered: nobody can answer, so the queue overflows at
@@ -91,4 +94,12 @@ t.test('the composed server routes a queue with nobody to answer to voicemail, l
   });
   t.equal(resync.status, 409, 'the PBX answered: no registered phone to resync');
   t.match(await resync.text(), /No registered phone/);
+
+  // The call log's days are the office's days: the composed server passes its time zone on.
+  const callsOn = async (day: string) => {
+    const res = await fetch(`http://127.0.0.1:${running.ports.http}/api/calls?from=${day}&to=${day}`, { headers: { authorization: `Bearer ${token}` } });
+    return ((await res.json()) as { calls: Array<{ callId: string }> }).calls.map((c) => c.callId);
+  };
+  t.same(await callsOn('2024-11-22'), ['night-call'], 'a call at 00:30 Warsaw time is on the 22nd');
+  t.same(await callsOn('2024-11-21'), [], 'not on the 21st, as a UTC day would have it');
 });

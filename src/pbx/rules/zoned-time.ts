@@ -105,3 +105,15 @@ export function offsetChangesAround(dayNumber: number, timeZone: string): number
   }
   return [hi];
 }
+
+/**
+ * The first instant of local day `dayNumber`: local midnight, or where midnight falls in a
+ * spring-forward gap (zones that change at 00:00), the moment the clocks jump.
+ */
+export function startOfLocalDay(dayNumber: number, timeZone: string): number {
+  const midnight = instantsAt(dayNumber, 0, timeZone);
+  if (midnight.length > 0) return midnight[0]!;
+  const jump = offsetChangesAround(dayNumber, timeZone).find((at) => wallClock(at, timeZone).dayNumber === dayNumber);
+  // Unreachable for real zones (a day always has a first instant); UTC midnight is a safe floor.
+  return jump ?? dayNumber * DAY_MS;
+}
