@@ -48,6 +48,21 @@ export function callFilter(q: CallQuery, timeZone = 'UTC'): Omit<CdrFilter, 'lim
   return filter;
 }
 
+/**
+ * The badge colour of a result, as a call centre reads it: answered is good; a message left is
+ * neutral (the caller was heard); a caller who gave up waiting, or a call that broke, is bad;
+ * the rest (busy, no answer, unavailable, cancelled) is a warning.
+ */
+export function dispositionTone(d: CallDisposition | null): 'ok' | 'neutral' | 'warn' | 'bad' | null {
+  switch (d) {
+    case null: return null;
+    case 'answered': return 'ok';
+    case 'voicemail': return 'neutral';
+    case 'abandoned': case 'failed': return 'bad';
+    default: return 'warn';
+  }
+}
+
 export function callView(c: CallRecord) {
   const talkS = c.answeredAt && c.endedAt ? Math.round((Date.parse(c.endedAt) - Date.parse(c.answeredAt)) / 1000) : null;
   return { ...c, talkS, eventKinds: c.events.map((e) => e.kind).join(', ') };
@@ -62,7 +77,8 @@ export function registerCallPages(admin: FastifyInstance, ctx: WebContext): void
       const filter = callFilter(q, ctx.options.timeZone);
       const n = pageNumber(q.page);
       const total = ctx.repos.cdr.count(filter);
-      const calls = ctx.repos.cdr.list({ ...filter, limit: PAGE_SIZE, offset: (n - 1) * PAGE_SIZE }).map(callView);
+      const calls = ctx.repos.cdr.list({ ...filter, limit: PAGE_SIZE, offset: (n - 1) * PAGE_SIZE })
+        .map((c) => ({ ...callView(c), tone: dispositionTone(c.disposition) }));
       return sendPage(ctx, reply, 'calls', page(request, 'Call log', 'calls', {
         calls, form, dispositions, pager: pager('/admin/calls', n, { total, query: form }),
       }));

@@ -53,8 +53,17 @@ t.test('call log: filters by extension, dates and result; 50 a page; bad filters
   const badDisp = await admin.get('/admin/calls?disposition=lost');
   t.equal(badDisp.statusCode, 400);
   t.match(badDisp.body, /disposition &quot;lost&quot; is not one of/);
+  const gaveUp = s.repos.cdr.start({ callId: 'gave-up', caller: '106', callee: '30', at: '2026-11-19T09:00:00Z' });
+  s.repos.cdr.end(gaveUp.id, 'abandoned', '2026-11-19T09:01:00Z');
+  const message = s.repos.cdr.start({ callId: 'message', caller: '107', callee: '30', at: '2026-11-19T09:05:00Z' });
+  s.repos.cdr.end(message.id, 'voicemail', '2026-11-19T09:06:00Z');
   const abandoned = await admin.get('/admin/calls?disposition=abandoned');
   t.equal(abandoned.statusCode, 200, 'the new dispositions are filters too');
+  t.match(abandoned.body, /<span class="badge bad">abandoned<\/span>/, 'a caller who gave up is shown as bad');
+  const left = await admin.get('/admin/calls?disposition=voicemail');
+  t.match(left.body, /<span class="badge neutral">voicemail<\/span>/, 'a message left is neutral, not a warning');
+  t.match(first.body, /<span class="badge ok">answered<\/span>/);
+  t.match(first.body, /<span class="badge warn">busy<\/span>/);
   t.match(abandoned.body, /<option value="abandoned" selected>/);
   t.match(abandoned.body, /<option value="voicemail" >/);
 });
