@@ -1,7 +1,8 @@
 /**
  * Overflow destinations other than voicemail, and position announcements: after the max wait a
  * caller moves on to another queue (keeping the queue's media, no extra re-INVITE) or to an
- * extension rung like an agent; a queue loop is refused; callers hear their position.
+ * extension rung like an agent (that answers, is busy, or does not answer); a queue loop is
+ * refused; callers hear their position.
  */
 import t from 'tap';
 import { createScriptedUa } from '../helpers/pbx/scripted-ua.js';
@@ -53,6 +54,30 @@ t.test('max wait → extension 104 (not an agent) answers and talks to the calle
   t.same(qs.stack.repos.queues.get('30')!.members.map((m) => m.callsTaken), [0], 'the overflow extension is no agent');
   t.match(qs.stack.repos.cdr.list(), [{ callee: '30', disposition: 'answered' }], 'the overflow extension answered');
 });
+
+for (const [scenario, disposition, how] of [
+  ['uas-busy.xml', 'busy', 'is busy (486)'],
+  ['uas-cancelled.xml', 'no-answer', 'rings without answering until the ring timeout'],
+] as const) {
+  t.test(`max wait → extension 104 ${how}: the caller is released and the call log says ${disposition}`, async (t) => {
+    const qs = await startQueueStack(t, {
+      extensions: ['100', '101', '104'],
+      queues: [{ number: '30', ringTimeoutS: 60, maxWaitS: 10, overflow: 'extension:104', members: ['101'] }],
+    });
+    await qs.sippPhone(t, '101', 'uas-cancelled.xml');
+    const extension = await qs.sippPhone(t, '104', scenario);
+    const ua = await createScriptedUa(t, qs.sipPort, '100', password('100'));
+    const dialog = await ua.invite('30');
+    t.match(await qs.waitEvent('overflow', 5000), { to: 'extension 104', reason: 'max-wait' });
+    // The caller was answered by the queue (music), so ending the call is a BYE to them.
+    await ua.waitFor((r) => r.method === 'BYE' && r.callId === dialog.callId, 8000);
+    t.equal((await extension.done).successful, 1, describeSipp(await extension.done));
+    t.same(await qs.settled(), EMPTY, 'no legs, endpoints or ports left');
+    t.match(qs.stack.repos.cdr.list(), [{ caller: '100', callee: '30', disposition }]);
+    t.type(qs.stack.repos.cdr.list()[0]!.endedAt, 'string', 'the call record is closed');
+    t.same(qs.stack.repos.queues.get('30')!.members.map((m) => m.callsTaken), [0], 'no agent took it');
+  });
+}
 
 t.test('queues overflowing into each other with nobody available: refused (482), nothing answered', async (t) => {
   const qs = await startQueueStack(t, {
