@@ -16,7 +16,7 @@ import { publicDevice } from './admin-devices.js';
 import { devicePreview } from './device-preview.js';
 import { sha256 } from './sessions.js';
 import { resyncDevice } from './device-resync.js';
-import { saveWithDepartments, type LineChoice } from './department-lines.js';
+import { saveWithDepartments, type LineChoice } from '../provisioning/department-lines.js';
 
 /** lines[i] with departments[i]; more departments than lines is a mistake worth saying. */
 function apiLineChoices(lines: string[], departments: string[] | undefined): LineChoice[] {

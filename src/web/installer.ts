@@ -8,7 +8,7 @@ import { actorOf, expectedError, page, sendPage, type WebContext } from './conte
 import { publicDevice, modelChoices } from './admin-devices.js';
 import { deviceToForm, parseDeviceForm, MAX_FORM_LINES, type DeviceForm } from './device-form.js';
 import { deviceStatus, type StatusDeps } from './device-status.js';
-import { departmentOf, saveWithDepartments, type LineChoice } from './department-lines.js';
+import { departmentOf, saveWithDepartments, type LineChoice } from '../provisioning/department-lines.js';
 
 /** The installer form: the device fields plus, per line, a department (queue) and the one it showed. */
 type InstallerForm = DeviceForm & Partial<Record<`dept${1 | 2 | 3}` | `deptWas${1 | 2 | 3}`, string>>;

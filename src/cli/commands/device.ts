@@ -5,18 +5,60 @@ import { formatMac, parseMac } from '../../util/mac.js';
 import { formatTable, type CliContext } from '../context.js';
 import { checkDeviceAgainstModel, parseHookFlashSpec, parseKeySpec, splitList } from '../device-rules.js';
 import { compareParams, createCliRenderer, extensionsFor, formatDifference } from '../profile.js';
+import { ValidationError } from '../../errors.js';
+import { departmentOf, saveWithDepartments, type LineChoice } from '../../provisioning/department-lines.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 interface AddOptions {
   model: string;
   line: string[];
+  department?: string[];
   label?: string;
   blf?: string[];
   speedDial?: string[];
   hookFlashPreset?: string;
   hookFlash?: string;
   region?: string;
+}
+
+/** The word in --line for "a new extension for this line's department". */
+const NEW_LINE = 'new';
+
+/**
+ * --line and --department → one choice per line. "-" in --department means none for that line;
+ * `previous` (device set) are the lines the device had, whose departments a change moves from.
+ */
+function lineChoices(lines: string[], departmentArgs: string[] | undefined, previous: string[] = [],
+  departmentWas: (extension: string) => string = () => ''): LineChoice[] {
+  const departments = (departmentArgs ?? []).flatMap((d) => splitList(d)).map((d) => (d === '-' ? '' : d));
+  if (departments.length > lines.length) {
+    throw new ValidationError(`--department has ${departments.length} entries for ${lines.length} line(s): one per line, "-" for none`, 'department');
+  }
+  return lines.map((line, i) => {
+    const department = departments[i] ?? '';
+    if (line === NEW_LINE && department === '') {
+      throw new ValidationError(`line ${i + 1} is "new" but has no department: give one with --department (e.g. --department 30)`, 'department');
+    }
+    return {
+      extension: line === NEW_LINE ? '' : line,
+      department,
+      ...(departmentArgs !== undefined ? { departmentWas: departmentWas(previous[i] ?? '') } : {}),
+    };
+  });
+}
+
+/** "new extension 301 for department 30", "102 joins department 31": what the save did besides the device. */
+function describeDepartments(choices: LineChoice[], lines: string[], created: string[]): string[] {
+  const out: string[] = [];
+  choices.forEach((choice, i) => {
+    const ext = lines[i] ?? '';
+    if (choice.department === '' || ext === '') return;
+    out.push(created.includes(ext)
+      ? `new extension ${ext} made for line ${i + 1}, agent of department ${choice.department} (its SIP password is only in the device's profile)`
+      : `extension ${ext} (line ${i + 1}) is an agent of department ${choice.department}`);
+  });
+  return out;
 }
 
 function getDevice(ctx: CliContext, mac: string): Device {
@@ -35,6 +77,7 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
     .description('add a device so it is provisioned on its next boot')
     .requiredOption('--model <model>', 'device model: spa303 or spa112 (see firmware-profiles/)')
     .requiredOption('--line <ext,...>', 'extensions in order: SPA303 lines/line keys, SPA112 ports 1–2 (comma-separated or repeated)', collect)
+    .option('--department <queue,...>', 'department (queue) per line, in line order, "-" for none: the line\'s extension becomes its agent; a line given as "new" gets a new extension numbered next to the agents', collect)
     .option('--label <text>', 'where the device is, e.g. "Reception"')
     .option('--blf <key:ext[:label]>', 'busy-lamp key watching an extension (SPA303, repeatable)', collect)
     .option('--speed-dial <key:number[:label]>', 'speed-dial key (SPA303, repeatable)', collect)
@@ -46,7 +89,9 @@ MAC forms accepted: 0011223344aa, 00:11:22:33:44:aa, 00-11-22-33-44-aa, 0011.223
 
 Examples:
   hookflash device add 00:11:22:33:44:aa --model spa303 --line 102 --label Reception --blf 2:103:Boss --blf 3:104
-  hookflash device add 0011.2233.44bb --model spa112 --line 201,202 --hook-flash-preset europe-270ms`)
+  hookflash device add 0011.2233.44bb --model spa112 --line 201,202 --hook-flash-preset europe-270ms
+  hookflash device add 0011.2233.44cc --model spa112 --line new,202 --department 30,-
+      (port 1: a new extension for department 30 "Sales", e.g. 301; port 2: extension 202)`)
     .action((macArg: string, opts: AddOptions) => {
       const mac = parseMac(macArg);
       const lines = opts.line.flatMap((l) => splitList(l));
@@ -60,9 +105,16 @@ Examples:
         hookFlashPreset: opts.hookFlashPreset ?? null, hookFlashMin: hookFlash?.min ?? null, hookFlashMax: hookFlash?.max ?? null,
         region: opts.region ?? null,
       };
-      const model = checkDeviceAgainstModel(ctx.models(), input);
-      const device = ctx.repos().devices.add(input);
+      const choices = lineChoices(lines, opts.department);
+      const repos = ctx.repos();
+      const saved = saveWithDepartments(repos, choices, () => 'department', (resolved) => {
+        const withLines = { ...input, lines: resolved.filter(Boolean) };
+        const model = checkDeviceAgainstModel(ctx.models(), withLines);
+        return { result: { device: repos.devices.add(withLines), model }, audit: [] };
+      });
+      const { device, model } = saved.result;
       ctx.out(`device ${formatMac(device.mac)} added (${model.name}, ${model.kind === 'ata' ? 'ports' : 'lines'}: ${device.lines.join(', ')})`);
+      for (const line of describeDepartments(choices, device.lines, saved.created)) ctx.out(line);
       ctx.out('it gets its profile on the next boot or resync; see it with: hookflash device render ' + formatMac(device.mac));
     });
 
@@ -70,7 +122,8 @@ Examples:
     .command('set <mac>')
     .description('change a device: lines, label, keys, hook flash, region (it picks the change up on its next resync)')
     .option('--model <model>', 'device model')
-    .option('--line <ext,...>', 'replace the lines (comma-separated or repeated)', collect)
+    .option('--line <ext,...>', 'replace the lines (comma-separated or repeated); "new" = a new extension for the line\'s --department', collect)
+    .option('--department <queue,...>', 'with --line: department (queue) per line, "-" for none; a line whose department changes moves from the old one', collect)
     .option('--label <text>', 'new label')
     .option('--blf <key:ext[:label]>', 'busy-lamp key (repeatable); replaces all keys', collect)
     .option('--speed-dial <key:number[:label]>', 'speed-dial key (repeatable); replaces all keys', collect)
@@ -83,7 +136,8 @@ Examples:
 Examples:
   hookflash device set 00:11:22:33:44:aa --line 102,103 --label "Front desk"
   hookflash device set 00:11:22:33:44:aa --blf 3:104:Boss
-  hookflash device set 00:11:22:33:44:bb --hook-flash-preset europe-270ms`)
+  hookflash device set 00:11:22:33:44:bb --hook-flash-preset europe-270ms
+  hookflash device set 00:11:22:33:44:bb --line 201,new --department 31,31`)
     .action((macArg: string, opts: Partial<AddOptions> & { clearKeys?: boolean; clearHookFlash?: boolean }, cmd: Command) => {
       const current = getDevice(ctx, macArg);
       const keysGiven = opts.blf !== undefined || opts.speedDial !== undefined;
@@ -103,13 +157,22 @@ Examples:
         ...(hookFlash ? { hookFlashMin: hookFlash.min, hookFlashMax: hookFlash.max } : {}),
         ...(opts.region !== undefined ? { region: opts.region } : {}),
       };
+      if (opts.department !== undefined && opts.line === undefined) {
+        throw new ValidationError('--department goes with --line: give both (one department per line, "-" for none)', 'department');
+      }
       if (Object.keys(patch).length === 0) {
         cmd.error('error: nothing to change: give at least one option (see --help)', { exitCode: 2, code: 'hookflash.nothingToChange' });
       }
-      const next = { ...current, ...patch };
-      checkDeviceAgainstModel(ctx.models(), next);
-      const device = ctx.repos().devices.update(current.mac, patch);
+      const repos = ctx.repos();
+      const choices = lineChoices(patch.lines ?? [], opts.department, current.lines, (ext) => departmentOf(repos, ext));
+      const saved = saveWithDepartments(repos, choices, () => 'department', (resolved) => {
+        const changes = patch.lines === undefined ? patch : { ...patch, lines: resolved.filter(Boolean) };
+        checkDeviceAgainstModel(ctx.models(), { ...current, ...changes });
+        return { result: repos.devices.update(current.mac, changes), audit: [] };
+      });
+      const device = saved.result;
       ctx.out(`device ${formatMac(device.mac)} updated (lines: ${device.lines.join(', ')})`);
+      for (const line of describeDepartments(choices, device.lines, saved.created)) ctx.out(line);
     });
 
   group

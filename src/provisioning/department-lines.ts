@@ -1,5 +1,5 @@
 /**
- * "Extension or department" for each line/port of a device (installer page and API).
+ * "Extension or department" for each line/port of a device (installer page, API and CLI).
  *
  * A department is a queue (e.g. 30 "Sales"): the line's extension becomes one of its agents.
  * An installer on site often knows only "this phone is for Sales", not a number: a line
