@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { DISPOSITIONS } from '../data/repositories/cdr.js';
 import type { CallDisposition, CallRecord, CdrFilter } from '../data/types.js';
 import { ValidationError } from '../errors.js';
-import { startOfLocalDay } from '../pbx/rules/zoned-time.js';
+import { startOfLocalDay } from '../util/zoned-time.js';
 import { expectedError, page, sendPage, type WebContext } from './context.js';
 import { PAGE_SIZE, pageNumber, pager } from './paging.js';
 

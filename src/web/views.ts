@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
 import { findRepoRoot } from '../provisioning/models.js';
 import { formatMac } from '../util/mac.js';
+import { formatZoned } from '../util/zoned-time.js';
 
 export interface PageContext {
   title: string;
@@ -30,25 +31,7 @@ export interface Views {
 export function formatTime(v: unknown, timeZone = 'UTC'): { iso: string; text: string } | null {
   const ms = typeof v === 'number' ? v : typeof v === 'string' && v ? Date.parse(v) : NaN;
   if (!Number.isFinite(ms)) return null;
-  const iso = new Date(ms).toISOString();
-  const p: Record<string, string> = {};
-  for (const part of zonedFormatter(timeZone).formatToParts(ms)) if (part.type !== 'literal') p[part.type] = part.value;
-  return { iso, text: `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}` };
-}
-
-const zonedFormatters = new Map<string, Intl.DateTimeFormat>();
-
-function zonedFormatter(timeZone: string): Intl.DateTimeFormat {
-  let f = zonedFormatters.get(timeZone);
-  if (f === undefined) {
-    // en-GB names Europe/Warsaw "CET"/"CEST" and UTC "UTC"; zones without an abbreviation get "GMT+2".
-    f = new Intl.DateTimeFormat('en-GB', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short',
-    });
-    zonedFormatters.set(timeZone, f);
-  }
-  return f;
+  return { iso: new Date(ms).toISOString(), text: formatZoned(ms, timeZone) };
 }
 
 function timeElement(hb: typeof Handlebars, v: unknown, timeZone: string): Handlebars.SafeString | string {

@@ -4,18 +4,8 @@
  * department moves it; a refused device leaves nothing behind.
  */
 import t from 'tap';
-import { cli } from './fixtures/run-cli.js';
-import { openRepositories } from '../../src/data/index.js';
-import { silentLogger } from '../../src/log.js';
+import { cli, withRepos as look } from './fixtures/run-cli.js';
 
-function look<T>(dir: string, fn: (r: ReturnType<typeof openRepositories>) => T): T {
-  const repos = openRepositories({ dataDir: dir, logger: silentLogger() });
-  try {
-    return fn(repos);
-  } finally {
-    repos.close();
-  }
-}
 
 async function office(dir: string): Promise<void> {
   for (const args of [

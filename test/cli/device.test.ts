@@ -1,20 +1,9 @@
 import t, { type Test } from 'tap';
-import { cli } from './fixtures/run-cli.js';
-import { openRepositories } from '../../src/data/index.js';
-import { silentLogger } from '../../src/log.js';
+import { cli, withRepos } from './fixtures/run-cli.js';
 import { loadDeviceModels } from '../../src/provisioning/models.js';
 import { createProfileRenderer } from '../../src/provisioning/render.js';
 import { loadConfig } from '../../src/config.js';
 import type { Device, Extension } from '../../src/data/types.js';
-
-const withRepos = <T>(dir: string, fn: (r: ReturnType<typeof openRepositories>) => T): T => {
-  const repos = openRepositories({ dataDir: dir, logger: silentLogger() });
-  try {
-    return fn(repos);
-  } finally {
-    repos.close();
-  }
-};
 
 async function office(t: Test): Promise<string> {
   const dir = t.testdir();

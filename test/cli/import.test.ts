@@ -1,17 +1,6 @@
 import t from 'tap';
 import { join } from 'node:path';
-import { cli } from './fixtures/run-cli.js';
-import { openRepositories } from '../../src/data/index.js';
-import { silentLogger } from '../../src/log.js';
-
-const withRepos = <T>(dir: string, fn: (r: ReturnType<typeof openRepositories>) => T): T => {
-  const repos = openRepositories({ dataDir: dir, logger: silentLogger() });
-  try {
-    return fn(repos);
-  } finally {
-    repos.close();
-  }
-};
+import { cli, withRepos } from './fixtures/run-cli.js';
 
 const GOOD = `type,number,name,password,email,mac,model,lines,label,blf
 extension,101,Recepcja,,recepcja@example.com,,,,,

@@ -8,7 +8,7 @@ import { ConflictError, HookflashError, NotFoundError, ValidationError } from '.
 import { checkDestination, describeDestination } from '../../pbx/rules/forwarding.js';
 import { checkEntryNumber } from '../../pbx/rules/entry-numbers.js';
 import { compileSchedule, DEFAULT_TIME_ZONE, isOpen, nextChange, WEEKDAYS, type ScheduleInput, type Weekday } from '../../pbx/rules/schedule.js';
-import { isKnownTimeZone } from '../../pbx/rules/zoned-time.js';
+import { isKnownTimeZone } from '../../util/zoned-time.js';
 import { createForwardingStore, createScheduleStore } from '../../pbx/stores.js';
 import type { Destination, ForwardCondition, ForwardingRules } from '../../pbx/types.js';
 import { formatTable, type CliContext } from '../context.js';

@@ -7,7 +7,7 @@
  * wall-clock times, so "08:00" means 08:00 in winter and in summer.
  */
 import { ValidationError } from '../../errors.js';
-import { instantsAt, isKnownTimeZone, isoDateOf, offsetChangesAround, utcOffsetMs, wallClock, weekdayOf } from './zoned-time.js';
+import { instantsAt, isKnownTimeZone, isoDateOf, offsetChangesAround, utcOffsetMs, wallClock, weekdayOf } from '../../util/zoned-time.js';
 
 export const DEFAULT_TIME_ZONE = 'Europe/Warsaw';
 

@@ -1,6 +1,6 @@
-/** startOfLocalDay: the first instant of a local calendar day, across DST changes and gaps. */
+/** startOfLocalDay (the first instant of a local day, across DST changes and gaps) and formatZoned. */
 import t from 'tap';
-import { startOfLocalDay, wallClock } from '../../../src/pbx/rules/zoned-time.js';
+import { formatZoned, startOfLocalDay, wallClock } from '../../src/util/zoned-time.js';
 
 const dayOf = (iso: string) => Math.round(Date.parse(`${iso}T00:00:00Z`) / 86_400_000);
 const start = (iso: string, zone: string) => new Date(startOfLocalDay(dayOf(iso), zone)).toISOString();
@@ -23,4 +23,11 @@ t.test('days on which the clocks change', async (t) => {
   t.equal(new Date(havana).toISOString(), '2026-03-08T05:00:00.000Z');
   t.equal(wallClock(havana, 'America/Havana').isoDate, '2026-03-08');
   t.equal(wallClock(havana - 1000, 'America/Havana').isoDate, '2026-03-07', 'a second earlier is still the day before');
+});
+
+t.test('formatZoned: local wall time with the zone\'s short name', async (t) => {
+  t.equal(formatZoned(Date.UTC(2026, 10, 22, 6, 29, 50), 'Europe/Warsaw'), '2026-11-22 07:29:50 CET');
+  t.equal(formatZoned(Date.UTC(2026, 6, 1, 0, 0, 5), 'Europe/Warsaw'), '2026-07-01 02:00:05 CEST');
+  t.equal(formatZoned(Date.UTC(2026, 10, 22, 6, 29, 50), 'UTC'), '2026-11-22 06:29:50 UTC');
+  t.equal(formatZoned(Date.UTC(2026, 2, 8, 5, 0, 0), 'America/Havana'), '2026-03-08 01:00:00 GMT-4', 'no abbreviation: the offset');
 });

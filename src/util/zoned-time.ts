@@ -18,18 +18,38 @@ export interface WallClock {
   isoDate: string;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
+/** Intl formatters are costly to build: one per zone (and purpose), kept. */
+function memoFormatter(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let f = cache.get(timeZone);
   if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-      hour: 'numeric', minute: 'numeric', second: 'numeric',
-    });
-    formatters.set(timeZone, f);
+    f = make();
+    cache.set(timeZone, f);
   }
   return f;
+}
+
+const numericFormatters = new Map<string, Intl.DateTimeFormat>();
+const labelledFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  return memoFormatter(numericFormatters, timeZone, () => new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
+    hour: 'numeric', minute: 'numeric', second: 'numeric',
+  }));
+}
+
+/**
+ * "2026-11-22 07:29:50 CET": an instant on the local clock of `timeZone`, with the zone's short
+ * name (en-GB: "CET"/"CEST" for Europe/Warsaw, "UTC"; "GMT-5" where a zone has no abbreviation).
+ */
+export function formatZoned(instant: number, timeZone: string): string {
+  const formatter = memoFormatter(labelledFormatters, timeZone, () => new Intl.DateTimeFormat('en-GB', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short',
+  }));
+  const p: Record<string, string> = {};
+  for (const part of formatter.formatToParts(instant)) if (part.type !== 'literal') p[part.type] = part.value;
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
 }
 
 export function isKnownTimeZone(timeZone: string): boolean {
