@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { fmt, header, percentile, startSippBench, type SippBenchResult } from './sip-common.js';
 import { password, startCallStack } from '../test/helpers/pbx/calls.js';
-import { createRegisterClient } from '../test/helpers/pbx/register-client.js';
+import { registerForHandoff } from '../test/helpers/pbx/register-client.js';
 
 const RATE = Number(process.env['BENCH_RATE'] ?? 20);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 30);
@@ -51,11 +51,7 @@ async function main(): Promise<void> {
     const cs = await startCallStack(t, { extensions: ['101', '102', '103'] });
     const pbx = `127.0.0.1:${cs.sipPort}`;
     const registeredPort = async (ext: string): Promise<number> => {
-      const client = await createRegisterClient(t, cs.sipPort, ext);
-      const reply = await client.registerWithAuth({ password: password(ext), expires: 3600 });
-      if (reply.status !== 200) throw new Error(`registering ${ext} failed: ${reply.status}`);
-      const port = client.port;
-      client.close();
+      const port = await registerForHandoff(t, cs.sipPort, ext, password(ext), 3600);
       return port;
     };
     const calls = Math.round(RATE * SECONDS);

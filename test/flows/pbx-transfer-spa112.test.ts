@@ -15,7 +15,7 @@ import { writeMulawToneWav } from '../helpers/sip/wav.js';
 import { encodeG711 } from '../../src/media/g711.js';
 import { delay, type Teardownable } from '../helpers/srf.js';
 import { password, startCallStack, type CallStack } from '../helpers/pbx/calls.js';
-import { createRegisterClient } from '../helpers/pbx/register-client.js';
+import { registerForHandoff } from '../helpers/pbx/register-client.js';
 import { heardAtEnd, registeredBaresip } from '../helpers/pbx/phones.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -28,11 +28,7 @@ async function phone(t: Teardownable, cs: CallStack, ext: string, toneHz: number
 
 /** Registers 102 from a port, then runs the ATA scenario (fixture name or absolute path) on that port. */
 async function spa112(t: Test, cs: CallStack, scenario: string, keys: Record<string, string>, target: string, extra: string[] = []): Promise<SippRun> {
-  const client = await createRegisterClient(t, cs.sipPort, '102');
-  const reply = await client.registerWithAuth({ password: password('102'), expires: 600 });
-  if (reply.status !== 200) throw new Error(`registering 102 failed: ${reply.status}`);
-  const port = client.port;
-  client.close();
+  const port = await registerForHandoff(t, cs.sipPort, '102', password('102'));
   const pbx = `127.0.0.1:${cs.sipPort}`;
   return startSipp({
     scenario: scenario.startsWith('/') ? scenario : fixture(scenario), localPort: port, timeoutMs: 30_000, teardown: (fn) => t.teardown(fn),

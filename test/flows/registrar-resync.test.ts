@@ -8,7 +8,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSipp, describeSipp } from '../helpers/sip/sipp.js';
 import { startPbxStack, type PbxStack } from '../helpers/pbx/stack.js';
-import { createRegisterClient } from '../helpers/pbx/register-client.js';
+import { createRegisterClient, registerForHandoff } from '../helpers/pbx/register-client.js';
 import { cli } from '../cli/fixtures/run-cli.js';
 import type { Teardownable } from '../helpers/srf.js';
 import { sendResync } from '../../src/pbx/resync.js';
@@ -19,11 +19,8 @@ const MAC = '0011223344aa';
 
 /** Registers 102 from a UDP port, then hands that port to a SIPp UAS expecting the NOTIFY. */
 async function registeredSipp(t: Teardownable, stack: PbxStack) {
-  const phone = await createRegisterClient(t, stack.sut.sipPort);
-  const reply = await phone.registerWithAuth({ password: 'secret-102', expires: 600 });
-  if (reply.status !== 200) throw new Error(`REGISTER failed: ${reply.status}`);
-  phone.close();
-  return startSipp({ scenario, localPort: phone.port, timeoutMs: 10_000, teardown: (fn) => t.teardown(fn) });
+  const port = await registerForHandoff(t, stack.sut.sipPort, '102', 'secret-102');
+  return startSipp({ scenario, localPort: port, timeoutMs: 10_000, teardown: (fn) => t.teardown(fn) });
 }
 
 t.test('device resync (CLI) sends check-sync to every registered contact and reports 200', async (t) => {

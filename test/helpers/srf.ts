@@ -174,9 +174,13 @@ export interface UdpPeer {
   close(): void;
 }
 
-export async function createUdpPeer(t: Teardownable, serverPort: number): Promise<UdpPeer> {
+/** `localPort`: bind this port (one from freePort) instead of a kernel-chosen one. */
+export async function createUdpPeer(t: Teardownable, serverPort: number, localPort = 0): Promise<UdpPeer> {
   const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(localPort, '127.0.0.1', () => { socket.off('error', reject); resolve(); });
+  });
   const port = socket.address().port;
   const inbox: string[] = [];
   const waiters: Array<() => void> = [];

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { buildWebStack, login, type WebStack } from '../helpers/web.js';
 import type { TestContext } from '../helpers/provisioning.js';
 import { startPbxStack } from '../helpers/pbx/stack.js';
-import { createRegisterClient } from '../helpers/pbx/register-client.js';
+import { createRegisterClient, registerForHandoff } from '../helpers/pbx/register-client.js';
 import { startSipp, describeSipp } from '../helpers/sip/sipp.js';
 import { silentLogger } from '../../src/log.js';
 import { createDeviceResync, type DeviceResync } from '../../src/web/device-resync.js';
@@ -96,10 +96,8 @@ t.test('with the real PBX: "no registered phone" first, then the NOTIFY reaches 
   t.equal(s.repos.audit.recent(100).filter((e) => e.action === 'device.resync').length, before, 'refused forms send nothing');
 
   // The phone registers 102, then its port is handed to a SIPp UAS that expects the NOTIFY.
-  const phone = await createRegisterClient(t, pbx.sut.sipPort);
-  t.equal((await phone.registerWithAuth({ password: 'secret-102', expires: 600 })).status, 200);
-  phone.close();
-  const sipp = await startSipp({ scenario, localPort: phone.port, timeoutMs: 10_000, teardown: (fn) => t.teardown(fn) });
+  const port = await registerForHandoff(t, pbx.sut.sipPort, '102', 'secret-102');
+  const sipp = await startSipp({ scenario, localPort: port, timeoutMs: 10_000, teardown: (fn) => t.teardown(fn) });
 
   const sent = await b.post(`/admin/devices/${MAC}/resync`, {});
   t.equal(sent.statusCode, 200);

@@ -14,7 +14,7 @@ import { silentLogger, type Logger } from '../../../src/log.js';
 import { createUdpPeer, delay, headerOf, type Teardownable } from '../srf.js';
 import { startSipp, type SippRun } from '../sip/sipp.js';
 import { authorization, startPbxStack, REALM, type PbxStack } from './stack.js';
-import { createRegisterClient } from './register-client.js';
+import { registerForHandoff } from './register-client.js';
 import type { MediaEngine } from '../../../src/media/index.js';
 import type { MediaDestinations } from '../../../src/pbx/call/destinations.js';
 import { createMwi, type Mwi } from '../../../src/pbx/mwi/index.js';
@@ -109,11 +109,7 @@ export async function startCallStack(t: Teardownable, opts: CallStackOptions): P
     ...(voicemail === undefined ? {} : { voicemail }),
     ...(mwi === undefined ? {} : { mwi }),
     async sippPhone(t, ext, scenario, keys = {}) {
-      const client = await createRegisterClient(t, sipPort, ext);
-      const reply = await client.registerWithAuth({ password: password(ext), expires: 600 });
-      if (reply.status !== 200) throw new Error(`registering ${ext} failed: ${reply.status}`);
-      const port = client.port;
-      client.close();
+      const port = await registerForHandoff(t, sipPort, ext, password(ext));
       return startSipp({ scenario, localPort: port, keys, timeoutMs: 20_000, teardown: (fn) => t.teardown(fn) });
     },
     setForwarding: (ext, rules) => stack.pbx.forwarding.setForwarding(ext, rules),

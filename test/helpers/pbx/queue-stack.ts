@@ -17,7 +17,7 @@ import { silentLogger, type Logger } from '../../../src/log.js';
 import { delay, type Teardownable } from '../srf.js';
 import { startSipp, type SippRun } from '../sip/sipp.js';
 import { startPbxStack, REALM, type PbxStack } from './stack.js';
-import { createRegisterClient } from './register-client.js';
+import { registerForHandoff } from './register-client.js';
 import { password } from './calls.js';
 import { randomPortRange } from '../ports.js';
 import type { VoicemailCallConfig } from '../../../src/pbx/voicemail/call-config.js';
@@ -125,11 +125,7 @@ export async function startQueueStack(t: Teardownable, opts: QueueStackOptions):
       });
     },
     async sippPhone(t, ext, scenario, keys = {}) {
-      const client = await createRegisterClient(t, sipPort, ext);
-      const reply = await client.registerWithAuth({ password: password(ext), expires: 600 });
-      if (reply.status !== 200) throw new Error(`registering ${ext} failed: ${reply.status}`);
-      const port = client.port;
-      client.close();
+      const port = await registerForHandoff(t, sipPort, ext, password(ext));
       return startSipp({ scenario, localPort: port, keys, timeoutMs: 20_000, teardown: (fn) => t.teardown(fn) });
     },
     async settled(ms = 5000) {

@@ -5,6 +5,7 @@
  */
 import { createUdpPeer, headerOf, type Teardownable } from '../srf.js';
 import { authorization } from './stack.js';
+import { freePort } from '../ports.js';
 
 export interface RegisterReply {
   status: number;
@@ -25,8 +26,8 @@ export interface RegisterClient {
   close(): void;
 }
 
-export async function createRegisterClient(t: Teardownable, serverPort: number, user = '102'): Promise<RegisterClient> {
-  const peer = await createUdpPeer(t, serverPort);
+export async function createRegisterClient(t: Teardownable, serverPort: number, user = '102', localPort = 0): Promise<RegisterClient> {
+  const peer = await createUdpPeer(t, serverPort, localPort);
   const callId = `reg-${Math.random().toString(36).slice(2)}`;
   const requestUri = `sip:127.0.0.1:${serverPort}`;
   let cseq = 0;
@@ -68,4 +69,18 @@ export async function createRegisterClient(t: Teardownable, serverPort: number, 
       return register({ ...opts, authorization: auth });
     },
   };
+}
+
+/**
+ * Registers `user` from a port and frees it for a real client (SIPp) to take over as the
+ * registered phone. The port comes from freePort, outside the kernel's ephemeral range: a port
+ * the kernel picked could be handed to any other socket on the machine in the moment between
+ * our close and the client's bind.
+ */
+export async function registerForHandoff(t: Teardownable, serverPort: number, user: string, secret: string, expires = 600): Promise<number> {
+  const client = await createRegisterClient(t, serverPort, user, await freePort('udp'));
+  const reply = await client.registerWithAuth({ password: secret, expires });
+  client.close();
+  if (reply.status !== 200) throw new Error(`registering ${user} failed: ${reply.status}`);
+  return client.port;
 }
