@@ -80,11 +80,11 @@ export function registerCallPages(admin: FastifyInstance, ctx: WebContext): void
       const calls = ctx.repos.cdr.list({ ...filter, limit: PAGE_SIZE, offset: (n - 1) * PAGE_SIZE })
         .map((c) => ({ ...callView(c), tone: dispositionTone(c.disposition) }));
       return sendPage(ctx, reply, 'calls', page(request, 'Call log', 'calls', {
-        calls, form, dispositions, pager: pager('/admin/calls', n, { total, query: form }),
+        calls, form, dispositions, timeZone: ctx.options.timeZone, pager: pager('/admin/calls', n, { total, query: form }),
       }));
     } catch (err) {
       const e = expectedError(err);
-      return sendPage(ctx, reply, 'calls', page(request, 'Call log', 'calls', { calls: [], form, dispositions, error: e.message, field: e.field }), e.status);
+      return sendPage(ctx, reply, 'calls', page(request, 'Call log', 'calls', { calls: [], form, dispositions, timeZone: ctx.options.timeZone, error: e.message, field: e.field }), e.status);
     }
   });
 }

@@ -89,6 +89,20 @@ t.test('log in, add an extension, assign a device by MAC, watch it fetch its pro
   await shoot(page, 'device');
   await page.goto(`${base}/admin/devices`);
   await shoot(page, 'devices');
+  // At phone width the devices table is one card per device, each value after its column's
+  // name, with nothing to scroll sideways; at desktop width it is a table again.
+  const table = '.scroll > table';
+  await page.setViewportSize(PHONE);
+  t.equal(await page.$eval(table, (el) => el.hasAttribute('data-stacked')), true, 'tables.js labelled the table');
+  t.same(await page.$$eval(`${table} tbody tr:first-child td`, (tds) => tds.map((td) => td.getAttribute('data-label'))),
+    ['MAC', 'Model', 'Label', 'Lines', 'Status', 'Firmware', 'Last report']);
+  t.equal(await page.$eval(`${table} td`, (td) => getComputedStyle(td, '::before').content), '"MAC"', 'the label is shown before the value');
+  const fits = () => page.$eval('.scroll', (el) => ({ scroll: el.scrollWidth, client: el.clientWidth, page: document.documentElement.scrollWidth, width: window.innerWidth }));
+  const phone = await fits();
+  t.ok(phone.scroll <= phone.client && phone.page <= phone.width, `nothing scrolls sideways at phone width: ${JSON.stringify(phone)}`);
+  await page.setViewportSize(DESKTOP);
+  t.equal(await page.$eval(`${table} thead`, (el) => getComputedStyle(el).display), 'table-header-group', 'a plain table at desktop width');
+  t.equal(await page.$eval(`${table} td`, (td) => getComputedStyle(td, '::before').content), 'none');
 
   await page.click('button:has-text("Log out")');
   await page.waitForURL(`${base}/login`);

@@ -37,6 +37,7 @@ t.test('call log page in Europe/Warsaw: local times shown, a call at 00:30 local
   const on22 = await admin.get('/admin/calls?from=2026-11-22&to=2026-11-22');
   t.equal(on22.statusCode, 200);
   t.equal((on22.body.match(/<tr><td><time /g) ?? []).length, 1, 'one call on the 22nd, local time');
+  t.match(on22.body, /<label for="from">From \(day, Europe\/Warsaw\)<\/label>/, 'the filter says which days it means');
   t.match(on22.body, /<time datetime="2026-11-21T23:30:00.000Z"><span class="nowrap">2026-11-22<\/span> <span class="nowrap">00:30:00 CET<\/span><\/time>/);
   const on21 = await admin.get('/admin/calls?from=2026-11-21&to=2026-11-21');
   t.equal((on21.body.match(/<tr><td><time /g) ?? []).length, 1, 'and one on the 21st');
