@@ -56,7 +56,9 @@ export interface Config {
       maxMessageS: number;         // longest recording
       minMessageS: number;         // shorter recordings are discarded, not mailed
       silenceS: number;            // this much silence ends a recording
+      silenceThresholdDb: number;  // audio quieter than this (dBFS) counts as silence
       pinAttempts: number;         // wrong PINs before goodbye
+      digitTimeoutS: number;       // listening by phone: how long to wait for a key
     };
   };
   media: {

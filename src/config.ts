@@ -183,7 +183,9 @@ const SCHEMA: Branch = {
       maxMessageS: integer(5, 3600),
       minMessageS: integer(0, 60),
       silenceS: integer(1, 600),
+      silenceThresholdDb: integer(-90, -10),
       pinAttempts: integer(1, 10),
+      digitTimeoutS: integer(1, 60),
     },
   },
   media: {

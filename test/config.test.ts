@@ -125,7 +125,7 @@ t.test('a broken defaults file is reported', (t) => {
 t.test('media and pbx.voicemail: defaults and validation naming key, value and what is allowed', (t) => {
   const c = loadConfig({ env: noEnv });
   t.same(c.media, { host: null, portRange: { min: 20000, max: 20999 }, language: 'pl' });
-  t.same(c.pbx.voicemail, { accessNumber: '*97', maxMessageS: 180, minMessageS: 1, silenceS: 10, pinAttempts: 3 });
+  t.same(c.pbx.voicemail, { accessNumber: '*97', maxMessageS: 180, minMessageS: 1, silenceS: 10, silenceThresholdDb: -45, pinAttempts: 3, digitTimeoutS: 5 });
   const error = (overrides: Record<string, unknown>) => {
     try {
       loadConfig({ env: noEnv, overrides: overrides as never });
@@ -142,6 +142,8 @@ t.test('media and pbx.voicemail: defaults and validation naming key, value and w
   t.match(error({ pbx: { voicemail: { accessNumber: '9x' } } }), /pbx\.voicemail\.accessNumber = "9x" is not allowed: expected a dialable code/);
   t.match(error({ pbx: { voicemail: { minMessageS: 30, maxMessageS: 20 } } }), /pbx\.voicemail\.minMessageS = 30 .*below pbx\.voicemail\.maxMessageS \(20\)/);
   t.match(error({ pbx: { voicemail: { pinAttempts: 0 } } }), /pbx\.voicemail\.pinAttempts = 0/);
+  t.match(error({ pbx: { voicemail: { digitTimeoutS: 0 } } }), /pbx\.voicemail\.digitTimeoutS = 0 is not allowed: expected an integer 1–60/);
+  t.match(error({ pbx: { voicemail: { silenceThresholdDb: 3 } } }), /pbx\.voicemail\.silenceThresholdDb = 3 is not allowed: expected an integer -90–-10/);
   t.match(error({ media: { volume: 3 } }), /unknown key "media\.volume"/);
   t.end();
 });

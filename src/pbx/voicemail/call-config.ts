@@ -50,7 +50,7 @@ export const DEFAULT_VOICEMAIL_CALL_CONFIG: Omit<VoicemailCallConfig, 'promptsDi
 
 /** The `pbx.voicemail` config section (seconds) as call settings. */
 export function fromPbxVoicemailConfig(
-  section: { maxMessageS: number; minMessageS: number; silenceS: number; pinAttempts: number },
+  section: { maxMessageS: number; minMessageS: number; silenceS: number; silenceThresholdDb: number; pinAttempts: number; digitTimeoutS: number },
   language: MailboxLanguage,
 ): VoicemailCallConfig {
   return {
@@ -58,7 +58,9 @@ export function fromPbxVoicemailConfig(
     maxMessageMs: section.maxMessageS * 1000,
     minMessageMs: section.minMessageS * 1000,
     silenceMs: section.silenceS * 1000,
+    silenceThresholdDb: section.silenceThresholdDb,
     pinAttempts: section.pinAttempts,
+    digitTimeoutMs: section.digitTimeoutS * 1000,
     defaultLanguage: language,
     promptsDir: defaultPromptsDir(),
   };

@@ -62,3 +62,14 @@ t.test('composition: local time follows DST, long durations read as minutes, att
   t.same(mail.attachments, [{ filename: 'voicemail-500-20260702-001500.wav', path: '/tmp/x.wav', contentType: 'audio/wav' }]);
   t.equal(attachmentName('102', Date.UTC(2026, 0, 5, 23, 59, 59), 'UTC'), 'voicemail-102-20260105-235959.wav');
 });
+
+t.test('voicemail call settings from the global config: seconds → ms, every key carried', async (t) => {
+  const { fromPbxVoicemailConfig } = await import('../../../src/pbx/voicemail/index.js');
+  const call = fromPbxVoicemailConfig({
+    maxMessageS: 120, minMessageS: 2, silenceS: 7, silenceThresholdDb: -35, pinAttempts: 4, digitTimeoutS: 9,
+  }, 'en');
+  t.match(call, {
+    maxMessageMs: 120_000, minMessageMs: 2000, silenceMs: 7000, silenceThresholdDb: -35, pinAttempts: 4, digitTimeoutMs: 9000, defaultLanguage: 'en',
+  });
+  t.match(call.promptsDir, /assets[/\\]prompts$/);
+});
