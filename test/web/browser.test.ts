@@ -93,16 +93,22 @@ t.test('log in, add an extension, assign a device by MAC, watch it fetch its pro
   // name, with nothing to scroll sideways; at desktop width it is a table again.
   const table = '.scroll > table';
   await page.setViewportSize(PHONE);
+  // Page functions run in Chromium; the test's tsconfig has no DOM lib, so its globals are typed here.
+  type Win = { getComputedStyle(el: unknown, pseudo?: string): { content: string; display: string }; innerWidth: number;
+    document: { documentElement: { scrollWidth: number } } };
   t.equal(await page.$eval(table, (el) => el.hasAttribute('data-stacked')), true, 'tables.js labelled the table');
   t.same(await page.$$eval(`${table} tbody tr:first-child td`, (tds) => tds.map((td) => td.getAttribute('data-label'))),
     ['MAC', 'Model', 'Label', 'Lines', 'Status', 'Firmware', 'Last report']);
-  t.equal(await page.$eval(`${table} td`, (td) => getComputedStyle(td, '::before').content), '"MAC"', 'the label is shown before the value');
-  const fits = () => page.$eval('.scroll', (el) => ({ scroll: el.scrollWidth, client: el.clientWidth, page: document.documentElement.scrollWidth, width: window.innerWidth }));
+  t.equal(await page.$eval(`${table} td`, (td) => (globalThis as unknown as Win).getComputedStyle(td, '::before').content), '"MAC"', 'the label is shown before the value');
+  t.equal(await page.$eval(`${table} td[data-label="Label"]`, (td) => (globalThis as unknown as Win).getComputedStyle(td).display), 'none',
+    'the device has no label: that line is left out of its card');
+  t.equal(await page.$eval(`${table} td[data-label="Model"]`, (td) => (globalThis as unknown as Win).getComputedStyle(td).display), 'block');
+  const fits = () => page.$eval('.scroll', (el) => ({ scroll: el.scrollWidth, client: el.clientWidth, page: (globalThis as unknown as Win).document.documentElement.scrollWidth, width: (globalThis as unknown as Win).innerWidth }));
   const phone = await fits();
   t.ok(phone.scroll <= phone.client && phone.page <= phone.width, `nothing scrolls sideways at phone width: ${JSON.stringify(phone)}`);
   await page.setViewportSize(DESKTOP);
-  t.equal(await page.$eval(`${table} thead`, (el) => getComputedStyle(el).display), 'table-header-group', 'a plain table at desktop width');
-  t.equal(await page.$eval(`${table} td`, (td) => getComputedStyle(td, '::before').content), 'none');
+  t.equal(await page.$eval(`${table} thead`, (el) => (globalThis as unknown as Win).getComputedStyle(el).display), 'table-header-group', 'a plain table at desktop width');
+  t.equal(await page.$eval(`${table} td`, (td) => (globalThis as unknown as Win).getComputedStyle(td, '::before').content), 'none');
 
   await page.click('button:has-text("Log out")');
   await page.waitForURL(`${base}/login`);

@@ -28,6 +28,9 @@
           var cell = rows[r].cells[c];
           // A cell spanning the whole row ("No devices yet.") needs no label.
           if (cell.colSpan < labels.length && labels[column]) cell.setAttribute('data-label', labels[column]);
+          // An empty value is left out of the phone card rather than shown as a bare label.
+          if (cell.textContent.trim() === '' && !cell.querySelector('input, button, select, img, audio')) cell.setAttribute('data-empty', '');
+          else cell.removeAttribute('data-empty');
           column += cell.colSpan || 1;
         }
       }
