@@ -45,9 +45,21 @@ export interface SavedWithDepartments<T> {
 }
 
 /**
+ * lines[i] with departments[i] ('' = none); more departments than lines is a mistake worth
+ * saying. `field` names the input in the message ("departments", "--department"), `none` how
+ * that input writes "no department".
+ */
+export function pairWithDepartments(lines: string[], departments: string[] | undefined, field: string, none: string): LineChoice[] {
+  if (departments && departments.length > lines.length) {
+    throw new ValidationError(`${field} has ${departments.length} entries for ${lines.length} line(s): one per line, ${none} for none`, field.replace(/^-+/, ''));
+  }
+  return lines.map((extension, i) => ({ extension, department: departments?.[i] ?? '' }));
+}
+
+/**
  * One transaction: extensions for department-only lines, then `saveDevice` with the line
  * numbers (it returns its own audit entries), then the memberships. The one way the
- * installer page and the API save a device with departments.
+ * installer page, the API and the CLI save a device with departments.
  */
 export function saveWithDepartments<T>(
   repos: DeptRepos & Pick<Repositories, 'transaction'>, choices: LineChoice[], fieldOf: (line: number) => string,

@@ -73,6 +73,7 @@ export function registerCallPages(admin: FastifyInstance, ctx: WebContext): void
     const q = request.query ?? {};
     const form = { extension: q.extension ?? '', from: q.from ?? '', to: q.to ?? '', disposition: q.disposition ?? '' };
     const dispositions = DISPOSITIONS.map((d) => ({ value: d, selected: d === form.disposition }));
+    const shown = { form, dispositions, timeZone: ctx.options.timeZone };
     try {
       const filter = callFilter(q, ctx.options.timeZone);
       const n = pageNumber(q.page);
@@ -80,11 +81,11 @@ export function registerCallPages(admin: FastifyInstance, ctx: WebContext): void
       const calls = ctx.repos.cdr.list({ ...filter, limit: PAGE_SIZE, offset: (n - 1) * PAGE_SIZE })
         .map((c) => ({ ...callView(c), tone: dispositionTone(c.disposition) }));
       return sendPage(ctx, reply, 'calls', page(request, 'Call log', 'calls', {
-        calls, form, dispositions, timeZone: ctx.options.timeZone, pager: pager('/admin/calls', n, { total, query: form }),
+        ...shown, calls, pager: pager('/admin/calls', n, { total, query: form }),
       }));
     } catch (err) {
       const e = expectedError(err);
-      return sendPage(ctx, reply, 'calls', page(request, 'Call log', 'calls', { calls: [], form, dispositions, timeZone: ctx.options.timeZone, error: e.message, field: e.field }), e.status);
+      return sendPage(ctx, reply, 'calls', page(request, 'Call log', 'calls', { ...shown, calls: [], error: e.message, field: e.field }), e.status);
     }
   });
 }

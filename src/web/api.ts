@@ -16,15 +16,10 @@ import { publicDevice } from './admin-devices.js';
 import { devicePreview } from './device-preview.js';
 import { sha256 } from './sessions.js';
 import { resyncDevice } from './device-resync.js';
-import { saveWithDepartments, type LineChoice } from '../provisioning/department-lines.js';
+import { pairWithDepartments, saveWithDepartments, type LineChoice } from '../provisioning/department-lines.js';
 
-/** lines[i] with departments[i]; more departments than lines is a mistake worth saying. */
-function apiLineChoices(lines: string[], departments: string[] | undefined): LineChoice[] {
-  if (departments && departments.length > lines.length) {
-    throw new ValidationError(`departments has ${departments.length} entries for ${lines.length} line(s): one per line, "" for none`, 'departments');
-  }
-  return lines.map((extension, i) => ({ extension, department: departments?.[i] ?? '' }));
-}
+const apiLineChoices = (lines: string[], departments: string[] | undefined): LineChoice[] =>
+  pairWithDepartments(lines, departments, 'departments', '""');
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -6,7 +6,7 @@ import { formatTable, type CliContext } from '../context.js';
 import { checkDeviceAgainstModel, parseHookFlashSpec, parseKeySpec, splitList } from '../device-rules.js';
 import { compareParams, createCliRenderer, extensionsFor, formatDifference } from '../profile.js';
 import { ValidationError } from '../../errors.js';
-import { departmentOf, saveWithDepartments, type LineChoice } from '../../provisioning/department-lines.js';
+import { departmentOf, pairWithDepartments, saveWithDepartments, type LineChoice } from '../../provisioning/department-lines.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -32,17 +32,13 @@ const NEW_LINE = 'new';
 function lineChoices(lines: string[], departmentArgs: string[] | undefined, previous: string[] = [],
   departmentWas: (extension: string) => string = () => ''): LineChoice[] {
   const departments = (departmentArgs ?? []).flatMap((d) => splitList(d)).map((d) => (d === '-' ? '' : d));
-  if (departments.length > lines.length) {
-    throw new ValidationError(`--department has ${departments.length} entries for ${lines.length} line(s): one per line, "-" for none`, 'department');
-  }
-  return lines.map((line, i) => {
-    const department = departments[i] ?? '';
-    if (line === NEW_LINE && department === '') {
+  return pairWithDepartments(lines, departments, '--department', '"-"').map((choice, i) => {
+    if (choice.extension === NEW_LINE && choice.department === '') {
       throw new ValidationError(`line ${i + 1} is "new" but has no department: give one with --department (e.g. --department 30)`, 'department');
     }
     return {
-      extension: line === NEW_LINE ? '' : line,
-      department,
+      ...choice,
+      extension: choice.extension === NEW_LINE ? '' : choice.extension,
       ...(departmentArgs !== undefined ? { departmentWas: departmentWas(previous[i] ?? '') } : {}),
     };
   });
